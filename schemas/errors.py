@@ -1,0 +1,14 @@
+"""Errors that name where bad input came from."""
+
+
+class SourceError(Exception):
+    """Bad input from one source: says which source, file and line."""
+
+    def __init__(self, source: str, message: str, file: str | None = None, line: int | None = None):
+        self.source, self.file, self.line, self.reason = source, file, line, message
+        where = source if file is None else f"{source}: {file}" + (f", line {line}" if line else "")
+        super().__init__(f"{where}: {message}")
+
+
+class RegistryError(Exception):
+    """A registry file that does not validate: says which file, which field and why."""

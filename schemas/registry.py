@@ -1,0 +1,130 @@
+"""The registry's own schema: one YAML file per source corpus, validated on load."""
+
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from schemas.errors import RegistryError
+from schemas.instructions import CATEGORIES, SPLITS
+
+Category = Literal[tuple(CATEGORIES)]
+Split = Literal[tuple(SPLITS)]
+SHA256 = Field(pattern=r"^[0-9a-f]{64}$")
+
+
+class _Spec(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class FileSpec(_Spec):
+    """One declared file (or folder of files) of a corpus."""
+
+    path: str = Field(min_length=1, description="path relative to <mirror root>/<source_id>/")
+    url: str = Field(pattern=r"^(https?|s3)://", description="origin, pinned to a commit or version")
+    sha256: str = SHA256
+    member: str | None = Field(None, description="path inside the archive at `url`, if it is one")
+    kind: Literal["file", "directory"] = "file"
+    split: str | None = Field(None, description="the source's own split name for the records in this file")
+    role: Literal["data", "split_ids"] = "data"
+
+    @model_validator(mode="after")
+    def _split_ids_have_a_split(self):
+        if self.role == "split_ids" and not self.split:
+            raise ValueError("a file with role 'split_ids' must name the split its ids belong to")
+        return self
+
+
+class NamedStep(_Spec):
+    name: str = Field(pattern=r"^[a-z0-9_]+_v\d+$", description="registered name, versioned (e.g. pubtator_v1)")
+    options: dict = Field(default_factory=dict)
+
+
+class SeededSplit(_Spec):
+    """A declared, seeded split for records the release leaves without one."""
+
+    seed: int
+    unit: Literal["record", "document"] = "record"
+    group_pattern: str | None = Field(
+        None, description="regex on document_id whose first group keys a unit (e.g. the abstract of a sentence)"
+    )
+    sizes: dict[str, int] = Field(description="target rows per split; the last split takes the remainder")
+
+    @model_validator(mode="after")
+    def _positive(self):
+        if not self.sizes or any(n < 0 for n in self.sizes.values()):
+            raise ValueError("sizes must name at least one split, each with a row count >= 0")
+        return self
+
+
+class TaskSpec(_Spec):
+    """One MedINST dataset-task a corpus yields."""
+
+    name: str = Field(min_length=1, description="the MedINST task name, e.g. NCBI-disease-NED")
+    category: Category
+    instruction: str = Field(min_length=20)
+    renderer: NamedStep
+    splits: dict[str, Split] = Field(min_length=1, description="source split name -> train/dev/test")
+
+
+class SourceSpec(_Spec):
+    id: str = Field(pattern=r"^[a-z0-9_]+$")
+    name: str
+    homepage: str
+    citation: str = Field(min_length=10)
+    license: str = Field(min_length=1)
+    files: list[FileSpec] = Field(min_length=1)
+    parser: NamedStep
+    seeded_split: SeededSplit | None = None
+    max_quarantined: int = Field(0, ge=0, description="rows that may fail validation before the build fails")
+    tasks: list[TaskSpec] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _unique_task_names(self):
+        names = [t.name for t in self.tasks]
+        if len(names) != len(set(names)):
+            raise ValueError(f"task names repeat: {sorted(n for n in set(names) if names.count(n) > 1)}")
+        return self
+
+
+def _explain(error: ValidationError) -> str:
+    lines = []
+    for e in error.errors():
+        field = ".".join(str(p) for p in e["loc"]) or "(top level)"
+        lines.append(f"{field}: {e['msg']}")
+    return "; ".join(lines)
+
+
+def load_source(path: Path) -> SourceSpec:
+    """Read and validate one registry file; errors name the file, the field and why."""
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        where = f", line {mark.line + 1}" if mark else ""
+        raise RegistryError(f"{path}{where}: not valid YAML: {getattr(e, 'problem', e)}") from None
+    if not isinstance(raw, dict):
+        raise RegistryError(f"{path}: expected a mapping of fields, got {type(raw).__name__}")
+    try:
+        spec = SourceSpec.model_validate(raw)
+    except ValidationError as e:
+        raise RegistryError(f"{path}: {_explain(e)}") from None
+    if spec.id != path.stem:
+        raise RegistryError(f"{path}: id: '{spec.id}' must equal the file name '{path.stem}'")
+    return spec
+
+
+def load_registry(folders: list[Path]) -> dict[str, SourceSpec]:
+    """All sources declared in the given folders; the same id in two files is an error."""
+    registry: dict[str, SourceSpec] = {}
+    seen: dict[str, Path] = {}
+    for folder in folders:
+        if not folder.is_dir():
+            raise RegistryError(f"{folder}: registry folder does not exist")
+        for path in sorted(folder.glob("*.yaml")):
+            spec = load_source(path)
+            if spec.id in seen:
+                raise RegistryError(f"{path}: id: '{spec.id}' is already declared in {seen[spec.id]}")
+            registry[spec.id], seen[spec.id] = spec, path
+    return registry

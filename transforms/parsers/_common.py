@@ -1,0 +1,42 @@
+"""What every parser shares: its input files and how a family frame is made."""
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+
+from schemas.errors import SourceError
+from schemas.families import POLARS_SCHEMAS
+
+
+@dataclass(frozen=True)
+class InputFile:
+    """A fetched file (or folder) of a source: where it is locally and what the registry calls it."""
+
+    path: Path
+    name: str  # the declared mirror-relative path: used in errors and provenance
+    split: str | None = None
+
+
+def family_frame(rows: list[dict], family: str) -> pl.DataFrame:
+    return pl.DataFrame(rows, schema=POLARS_SCHEMAS[family])
+
+
+def read_text(file: InputFile, source: str, path: Path | None = None) -> str:
+    """Decode a file as UTF-8; a byte that is not names the file and line."""
+    path = path or file.path
+    data = path.read_bytes()
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        line = data[: e.start].count(b"\n") + 1
+        name = file.name if path == file.path else f"{file.name}/{path.name}"
+        raise SourceError(source, f"not UTF-8 text ({e.reason})", name, line) from None
+
+
+def pick(files: list[InputFile], source: str, name: str) -> InputFile:
+    """The declared file called `name` (as the parser's options refer to it)."""
+    for f in files:
+        if f.name == name:
+            return f
+    raise SourceError(source, f"the parser options name a file that is not declared: {name}")

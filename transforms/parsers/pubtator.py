@@ -1,0 +1,100 @@
+"""PubTator text: `PMID|t|title`, `PMID|a|abstract`, then one tab-separated line per mention
+(`PMID start end mention type ids`); blank lines between documents.
+"""
+
+import polars as pl
+
+from schemas.errors import SourceError
+from schemas.families import empty_kb_lists
+from transforms.parsers._common import InputFile, family_frame, read_text
+
+FAMILY = "kb"
+
+
+def _normalized(ids: str, default_db: str) -> list[dict]:
+    """`D001|D002`, `D001+D002` and `OMIM:1234` into {db_name, db_id} pairs; `-1` means none."""
+    out = []
+    for part in ids.replace("+", "|").split("|"):
+        part = part.strip()
+        if not part or part == "-1":
+            continue
+        db, _, ident = part.rpartition(":")
+        out.append({"db_name": db.upper() if db else default_db, "db_id": ident})
+    return out
+
+
+class _Document:
+    def __init__(self, pmid: str, line: int):
+        self.pmid, self.line = pmid, line
+        self.title: str | None = None
+        self.abstract: str | None = None
+        self.entities: list[dict] = []
+
+
+def _finish(doc: _Document, file: InputFile, source: str) -> dict:
+    if doc.title is None or doc.abstract is None:
+        missing = "title" if doc.title is None else "abstract"
+        raise SourceError(source, f"document {doc.pmid} has no {missing} line (truncated file?)", file.name, doc.line)
+    t_len = len(doc.title)
+    return {
+        "id": f"{file.name}:{doc.pmid}:{doc.line}",
+        "document_id": doc.pmid,
+        "split": file.split,
+        "source_file": file.name,
+        "source_line": doc.line,
+        "passages": [
+            {"id": f"{doc.pmid}-title", "type": "title", "text": [doc.title], "offsets": [[0, t_len]]},
+            {
+                "id": f"{doc.pmid}-abstract",
+                "type": "abstract",
+                "text": [doc.abstract],
+                "offsets": [[t_len + 1, t_len + 1 + len(doc.abstract)]],
+            },
+        ],
+        **empty_kb_lists(),
+        "entities": doc.entities,
+    }
+
+
+def parse(files: list[InputFile], options: dict, source: str) -> pl.DataFrame:
+    """Options: `default_db`, the database of identifiers without a prefix (default 'MESH')."""
+    default_db = options.get("default_db", "MESH")
+    rows = []
+    for file in files:
+        doc: _Document | None = None
+        for number, line in enumerate(read_text(file, source).splitlines(), start=1):
+            if not line.strip():
+                if doc:
+                    rows.append(_finish(doc, file, source))
+                doc = None
+                continue
+            if "|" in line.split("\t", 1)[0]:
+                pmid, kind, text = (line.split("|", 2) + ["", ""])[:3]
+                if kind not in ("t", "a"):
+                    raise SourceError(source, f"expected `PMID|t|` or `PMID|a|`, got {line[:60]!r}", file.name, number)
+                if doc is None:
+                    doc = _Document(pmid, number)
+                if pmid != doc.pmid:
+                    raise SourceError(source, f"PMID {pmid} inside document {doc.pmid}", file.name, number)
+                setattr(doc, "title" if kind == "t" else "abstract", text)
+                continue
+            fields = line.split("\t")
+            if doc is None or fields[0] != doc.pmid:
+                raise SourceError(source, f"annotation outside its document: {line[:60]!r}", file.name, number)
+            if len(fields) not in (5, 6) or not (fields[1].isdigit() and fields[2].isdigit()):
+                raise SourceError(
+                    source, f"expected `PMID start end mention type [ids]`, got {line[:80]!r}", file.name, number
+                )
+            start, end = int(fields[1]), int(fields[2])
+            doc.entities.append(
+                {
+                    "id": f"{doc.pmid}-e{len(doc.entities)}",
+                    "type": fields[4],
+                    "text": [fields[3].strip()],  # one train mention carries trailing spaces
+                    "offsets": [[start, end]],
+                    "normalized": _normalized(fields[5], default_db) if len(fields) == 6 else [],
+                }
+            )
+        if doc:
+            rows.append(_finish(doc, file, source))
+    return family_frame(rows, FAMILY)
