@@ -115,16 +115,16 @@ def load_source(path: Path) -> SourceSpec:
     return spec
 
 
-def load_registry(folders: list[Path]) -> dict[str, SourceSpec]:
-    """All sources declared in the given folders; the same id in two files is an error."""
-    registry: dict[str, SourceSpec] = {}
-    seen: dict[str, Path] = {}
+def load_registry(folders: list[Path]) -> dict[str, tuple[SourceSpec, Path]]:
+    """Every source declared in the given folders, with the file that declares it.
+
+    A later folder may redeclare a source of an earlier one (say, to pin a patched file): the later wins.
+    """
+    registry: dict[str, tuple[SourceSpec, Path]] = {}
     for folder in folders:
         if not folder.is_dir():
             raise RegistryError(f"{folder}: registry folder does not exist")
         for path in sorted(folder.glob("*.yaml")):
             spec = load_source(path)
-            if spec.id in seen:
-                raise RegistryError(f"{path}: id: '{spec.id}' is already declared in {seen[spec.id]}")
-            registry[spec.id], seen[spec.id] = spec, path
+            registry[spec.id] = (spec, path)
     return registry

@@ -4,6 +4,8 @@ import polars as pl
 
 from transforms.render._common import bracketed, in_text_order, kb_documents, mention, rendered
 
+FAMILY = "kb"
+
 
 def render(family: pl.DataFrame, options: dict) -> pl.DataFrame:
     """Options: `db_map` renames databases (e.g. MESH -> MeSH)."""

@@ -4,6 +4,8 @@ import polars as pl
 
 from transforms.render._common import bracketed, in_text_order, kb_documents, mention, rendered
 
+FAMILY = "kb"
+
 
 def _bio(text: str, entities: list[dict]) -> str:
     """Every whitespace token followed by [B], [I] or [O]; a token inside a mention is B at its start."""

@@ -6,6 +6,8 @@ import polars as pl
 
 from transforms.render._common import rendered
 
+FAMILY = "qa"
+
 LETTERS = string.ascii_uppercase
 
 

@@ -4,6 +4,8 @@ import polars as pl
 
 from transforms.render._common import rendered
 
+FAMILY = "pairs"
+
 
 def render(family: pl.DataFrame, options: dict) -> pl.DataFrame:
     """Options: `text_1_label`, `text_2_label` (default 'Sentence 1', 'Sentence 2')."""

@@ -4,6 +4,8 @@ import polars as pl
 
 from transforms.render._common import rendered
 
+FAMILY = "text"
+
 
 def render(family: pl.DataFrame, options: dict) -> pl.DataFrame:
     return rendered(family, pl.col("text"), pl.col("labels").list.join(", "))

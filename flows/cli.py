@@ -1,0 +1,74 @@
+"""The `medinst` command line (also `python -m flows`)."""
+
+import argparse
+import sys
+
+from flows.output import FORMATS
+
+
+def _settings_flags(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--home", help="data root (MEDINST_HOME; default ~/.medinst)")
+    parser.add_argument("--sources-root", help="mirror root <root>/<source_id>/<file> (MEDINST_SOURCES_ROOT)")
+    parser.add_argument("--registry", nargs="+", metavar="DIR", help="extra registry folders (MEDINST_REGISTRY)")
+
+
+def _build(args) -> int:
+    from flows.build import BuildFailed, build
+    from flows.output import as_table
+    from schemas.errors import RegistryError, SourceError
+
+    try:
+        result = build(only=args.only, registry=args.registry, home=args.home, sources_root=args.sources_root)
+    except (BuildFailed, RegistryError, SourceError) as e:
+        print(f"medinst build failed: {e}", file=sys.stderr)
+        return 1
+    rows = [(s["source"], s["rows"], s["quarantined"], s["cache"]) for s in result["sources"]]
+    print(as_table(["source", "rows", "quarantined", "cache"], rows))
+    rebuilt = sum(s["cache"] == "rebuilt" for s in result["sources"])
+    print(f"build {result['build_id']} published under {result['home']}: "
+          + (f"{rebuilt} source(s) rebuilt" if rebuilt else "nothing changed, no source recomputed"))
+    return 0
+
+
+def _sql(args) -> int:
+    import duckdb
+
+    from flows.settings import resolve
+    from warehouse.catalog import query
+    from warehouse.layout import current_build
+
+    settings = resolve(home=args.home)
+    build = current_build(settings.home)
+    if build is None:
+        print(f"no published warehouse under {settings.home}: run `medinst build` first", file=sys.stderr)
+        return 1
+    try:
+        columns, rows = query(build, args.query)
+    except duckdb.Error as e:
+        print(f"medinst sql: {e}", file=sys.stderr)
+        return 1
+    print(FORMATS[args.format](columns, rows))
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="medinst", description="Rebuild MedINST from the original corpora.")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    p_build = commands.add_parser("build", help="fetch, parse, render, validate and publish the warehouse")
+    p_build.add_argument("--only", nargs="+", metavar="SOURCE", help="build only these sources")
+    _settings_flags(p_build)
+    p_build.set_defaults(run=_build)
+
+    p_sql = commands.add_parser("sql", help="read-only SQL over the published warehouse")
+    p_sql.add_argument("query")
+    p_sql.add_argument("--format", choices=sorted(FORMATS), default="table")
+    p_sql.add_argument("--home", help="data root (MEDINST_HOME; default ~/.medinst)")
+    p_sql.set_defaults(run=_sql)
+
+    args = parser.parse_args(argv)
+    return args.run(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

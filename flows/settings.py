@@ -1,0 +1,47 @@
+"""Settings: a command-line flag wins over an environment variable, which wins over the config file.
+
+Config file: the path in MEDINST_CONFIG, else `medinst.toml` in the working directory, e.g.
+
+    home = "/data/medinst"
+    sources_root = "/mirror/corpora"
+    registry = ["/etc/medinst/sources"]
+"""
+
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+BUILTIN_REGISTRY = Path(__file__).resolve().parent.parent / "sources"
+
+
+@dataclass(frozen=True)
+class Settings:
+    home: Path
+    sources_root: str | None = None
+    registry: list[Path] = field(default_factory=lambda: [BUILTIN_REGISTRY])
+
+
+def _config() -> dict:
+    path = Path(os.environ.get("MEDINST_CONFIG", "medinst.toml"))
+    if not path.exists():
+        return {}
+    with open(path, "rb") as f:
+        return tomllib.load(f)
+
+
+def _absolute(location: str) -> str:
+    """Mirror roots may be URLs; a plain path is made absolute so that fsspec reads it as a file."""
+    return location if "://" in location else str(Path(location).expanduser().resolve())
+
+
+def resolve(home: str | None = None, sources_root: str | None = None, registry: list[str] | None = None) -> Settings:
+    config = _config()
+    home = home or os.environ.get("MEDINST_HOME") or config.get("home") or "~/.medinst"
+    root = sources_root or os.environ.get("MEDINST_SOURCES_ROOT") or config.get("sources_root")
+    extra = registry or [p for p in os.environ.get("MEDINST_REGISTRY", "").split(os.pathsep) if p] or config.get("registry", [])
+    return Settings(
+        home=Path(home).expanduser().resolve(),
+        sources_root=_absolute(root) if root else None,
+        registry=[BUILTIN_REGISTRY, *(Path(p).expanduser().resolve() for p in extra)],
+    )
