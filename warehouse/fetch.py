@@ -56,7 +56,7 @@ def _with_retries(action, source_id: str, file: FileSpec, url: str, retries: int
             return action()
         except FileNotFoundError:
             raise SourceError(source_id, f"file not found at {url}", file.path) from None
-        except (OSError, TimeoutError) as e:
+        except Exception as e:  # network and server errors differ by backend (aiohttp, botocore, OSError)
             if attempt == retries:
                 raise SourceError(source_id, f"could not fetch {url} after {retries + 1} tries: {e}", file.path) from None
             delay = backoff * 2**attempt

@@ -1,0 +1,247 @@
+"""The build flow end to end on the real corpora mirror, under a Prefect test server."""
+
+import hashlib
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+
+from flows.build import BuildFailed, build
+from flows.cli import main
+from schemas.errors import RegistryError
+from warehouse.catalog import query
+from warehouse.layout import current_build
+
+REPO = Path(__file__).resolve().parents[2]
+pytestmark = pytest.mark.integration
+
+
+# Counts derived straight from the raw files, independently of the parsers.
+def iob_sentences(path: Path) -> int:
+    return sum(1 for block in path.read_text().split("\n\n") if block.strip())
+
+
+def pubtator_documents(path: Path) -> int:
+    """Distinct PMIDs with at least one mention (a repeated document counts once)."""
+    return len({line.split("\t")[0] for line in path.read_text().splitlines() if line.count("\t") >= 4})
+
+
+def counts(home: Path) -> dict[tuple[str, str], int]:
+    _, rows = query(current_build(home), "select task, split, count(*) from instructions group by all")
+    return {(task, split): n for task, split, n in rows}
+
+
+@pytest.fixture(scope="module")
+def built(prefect_server, corpora, tmp_path_factory):
+    home = tmp_path_factory.mktemp("home")
+    first = build(home=str(home), sources_root=str(corpora))
+    second = build(home=str(home), sources_root=str(corpora))
+    return home, first, second
+
+
+def test_counts_match_the_raw_files(built, corpora):
+    home, _, _ = built
+    got = counts(home)
+    iob = corpora / "ncbi_disease_iob"
+    for file, split in [("train.tsv", "train"), ("devel.tsv", "dev"), ("test.tsv", "test")]:
+        assert got["NCBI-disease", split] == iob_sentences(iob / file)
+    assert (got["NCBI-disease", "train"], got["NCBI-disease", "dev"], got["NCBI-disease", "test"]) == (5424, 923, 940)
+
+    ncbi = corpora / "ncbi_disease"
+    for file, split in [("NCBItrainset_corpus.txt", "train"), ("NCBIdevelopset_corpus.txt", "dev"),
+                        ("NCBItestset_corpus.txt", "test")]:
+        assert got["NCBI-disease-NED", split] == pubtator_documents(ncbi / file)
+
+    test_ids = json.loads((corpora / "pubmedqa" / "test_ground_truth.json").read_text())
+    all_ids = json.loads((corpora / "pubmedqa" / "ori_pqal.json").read_text())
+    assert got["PubMedQA-labeled", "test"] == len(test_ids) == 500
+    assert (got["PubMedQA-labeled", "train"], got["PubMedQA-labeled", "dev"]) == (450, 50)
+    assert got["PubMedQA-labeled", "train"] + got["PubMedQA-labeled", "dev"] == len(set(all_ids) - set(test_ids))
+
+    assert (got["BIOSSES", "train"], got["BIOSSES", "dev"], got["BIOSSES", "test"]) == (64, 16, 20)
+    hoc_sentences = sum(len(p.read_text().splitlines()) for p in (corpora / "hoc" / "text").glob("*.txt"))
+    assert sum(n for (task, _), n in got.items() if task == "Hallmarks-of-Cancer") == hoc_sentences == 17464
+    assert got["MQP", "train"] == len((corpora / "mqp" / "mqp.csv").read_text().splitlines()) == 3048
+    assert got["MedQA", "test"] == len((corpora / "medqa" / "test.jsonl").read_text().splitlines()) == 1273
+
+
+def test_rendered_rows_are_exact(built):
+    home, _, _ = built
+    _, rows = query(
+        current_build(home),
+        "select output from instructions where task = 'NCBI-disease' and doc_id = 'train.tsv:0'",
+    )
+    assert rows == [(
+        "Identification [O] of [O] APC2 [O] , [O] a [O] homologue [O] of [O] the [O] adenomatous [B] "
+        "polyposis [I] coli [I] tumour [I] suppressor [O] . [O]",
+    )]
+    _, rows = query(current_build(home), "select input, output from instructions where task = 'MedQA' and doc_id = '0'")
+    question, answer = rows[0]
+    assert answer == "Tell the attending that he cannot fail to disclose this mistake"
+    assert question.startswith("Question: A junior orthopaedic surgery resident is completing a carpal tunnel repair")
+    assert question.endswith(
+        "\nOptions:\nA. Disclose the error to the patient and put it in the operative report\n"
+        "B. Tell the attending that he cannot fail to disclose this mistake\n"
+        "C. Report the physician to the ethics committee\nD. Refuse to dictate the operative report"
+    )
+    _, rows = query(current_build(home), "select output from instructions where task = 'NCBI-disease-NED' and doc_id = '10192393'")
+    assert rows[0][0].startswith("[skin tumour <MESH/D012878>] [cancer <MESH/D009369>] [colon cancers <MESH/D003110>]")
+    assert "[colon and some other cancers <MESH/D003110|MESH/D009369>]" in rows[0][0]
+
+
+def test_uids_are_stable_across_rebuilds_and_follow_the_formula(built):
+    home, first, second = built
+    builds = home / "warehouse" / "builds"
+    uids = [set(r[0] for r in query(builds / b["build_id"], "select uid from instructions")[1]) for b in (first, second)]
+    assert uids[0] == uids[1] and len(uids[0]) == 30964
+    _, rows = query(current_build(home), "select uid, source, doc_id, task, split, input, output from instructions limit 1")
+    uid, *fields = rows[0]
+    assert uid == hashlib.sha256("\x1f".join(fields).encode()).hexdigest()
+
+
+def test_second_build_recomputes_nothing(built):
+    _, first, second = built
+    assert {s["cache"] for s in first["sources"]} == {"rebuilt"}
+    assert {s["cache"] for s in second["sources"]} == {"cached"}
+    assert first["build_id"] != second["build_id"]
+
+
+def test_catalog_views_describe_the_build(built):
+    home, _, second = built
+    build_dir = current_build(home)
+    assert build_dir.name == second["build_id"]
+    _, rows = query(build_dir, "select task, category, source, train, dev, test, license from tasks where task = 'BIOSSES'")
+    assert rows == [("BIOSSES", "STS", "biosses", 64, 16, 20, "GPL-3.0")]
+    _, rows = query(build_dir, "select source, recomputed, len(files) from sources order by source")
+    assert rows[0] == ("biosses", False, 2) and len(rows) == 7
+    _, rows = query(build_dir, "select rows from build_stats where source = 'ncbi_disease' and reason = 'duplicate_uid'")
+    assert rows == [(1,)]  # PMID 8528200 appears twice in the training file
+    _, rows = query(build_dir, "select count(*) from quarantine")
+    assert rows == [(0,)]
+
+
+def test_sql_command_prints_csv_from_any_working_directory(built, tmp_path, monkeypatch, capsys):
+    home, _, _ = built
+    monkeypatch.chdir(tmp_path)
+    sql = "select task, split, count(*) as n from instructions where task like 'PubMed%' group by all order by all"
+    assert main(["sql", sql, "--format", "csv", "--home", str(home)]) == 0
+    assert capsys.readouterr().out == "task,split,n\nPubMedQA-labeled,dev,50\nPubMedQA-labeled,test,500\nPubMedQA-labeled,train,450\n"
+
+
+def test_sql_command_is_read_only(built, capsys):
+    home, _, _ = built
+    assert main(["sql", "create table x as select 1", "--home", str(home)]) == 1
+    assert "read-only" in capsys.readouterr().err
+    assert main(["sql", "select * from read_csv('/etc/passwd')", "--home", str(home)]) == 1
+    assert "Permission Error" in capsys.readouterr().err
+
+
+# --- changes and subsets ---------------------------------------------------------------------
+
+def registry_copy(tmp_path: Path, source: str, edit) -> Path:
+    """A registry folder redeclaring one shipped source, changed by `edit(dict)`."""
+    folder = tmp_path / "registry"
+    folder.mkdir(exist_ok=True)
+    data = yaml.safe_load((REPO / "sources" / f"{source}.yaml").read_text())
+    edit(data)
+    (folder / f"{source}.yaml").write_text(yaml.safe_dump(data, sort_keys=False))
+    return folder
+
+
+def test_changing_one_yaml_rebuilds_only_that_source(built, corpora, tmp_path):
+    home, _, _ = built
+    new_instruction = "Decide whether two patient questions mean the same; answer 1 if they do and 0 if not."
+    registry = registry_copy(tmp_path, "mqp", lambda d: d["tasks"][0].update(instruction=new_instruction))
+    result = build(home=str(home), sources_root=str(corpora), registry=[str(registry)])
+    assert {s["source"]: s["cache"] for s in result["sources"]} == {
+        "biosses": "cached", "hoc": "cached", "medqa": "cached", "mqp": "rebuilt",
+        "ncbi_disease": "cached", "ncbi_disease_iob": "cached", "pubmedqa": "cached",
+    }
+    _, rows = query(current_build(home), "select distinct instruction from instructions where task = 'MQP'")
+    assert rows == [(new_instruction,)]
+
+
+def test_only_builds_a_subset(prefect_server, corpora, tmp_path):
+    result = build(only=["medqa", "mqp"], home=str(tmp_path), sources_root=str(corpora))
+    assert [s["source"] for s in result["sources"]] == ["medqa", "mqp"]
+    assert counts(tmp_path) == {("MedQA", "test"): 1273, ("MQP", "train"): 3048}
+
+
+def test_unknown_source_is_refused(prefect_server, tmp_path):
+    with pytest.raises(BuildFailed, match=r"unknown source\(s\) \['nope'\]"):
+        build(only=["nope"], home=str(tmp_path))
+
+
+# --- bad input leaves the published warehouse as it was ---------------------------------------
+
+@pytest.fixture
+def published(prefect_server, corpora, tmp_path):
+    """A home with a published one-source warehouse, and a check that it is untouched afterwards."""
+    home = tmp_path / "home"
+    build(only=["ncbi_disease"], home=str(home), sources_root=str(corpora))
+    before = (home / "warehouse" / "CURRENT").read_text()
+    yield home
+    assert (home / "warehouse" / "CURRENT").read_text() == before
+    assert counts(home) == {("NCBI-disease-NED", "train"): 592, ("NCBI-disease-NED", "dev"): 100,
+                            ("NCBI-disease-NED", "test"): 100}
+
+
+def patched_devel(tmp_path: Path, corpora: Path, patch) -> tuple[Path, Path]:
+    """A mirror whose NCBI devel file is changed by `patch(lines)`, and a registry declaring only that file."""
+    mirror = tmp_path / "mirror" / "ncbi_disease"
+    mirror.mkdir(parents=True)
+    lines = (corpora / "ncbi_disease" / "NCBIdevelopset_corpus.txt").read_text().split("\n")
+    text = "\n".join(patch(lines))
+    (mirror / "NCBIdevelopset_corpus.txt").write_text(text)
+    sha = hashlib.sha256(text.encode()).hexdigest()
+
+    def edit(d):
+        d["files"] = [f | {"sha256": sha} for f in d["files"] if f["path"] == "NCBIdevelopset_corpus.txt"]
+
+    return mirror.parent, registry_copy(tmp_path, "ncbi_disease", edit)
+
+
+def test_truncated_pubtator_file_fails_naming_file_and_line(published, corpora, tmp_path):
+    lines = (corpora / "ncbi_disease" / "NCBIdevelopset_corpus.txt").read_text().split("\n")
+    second_title = [i for i, line in enumerate(lines) if "|t|" in line][1]
+    # Cut the file right after the title line of its second document.
+    mirror, registry = patched_devel(tmp_path, corpora, lambda lines: lines[: second_title + 1])
+    with pytest.raises(BuildFailed, match=rf"ncbi_disease: NCBIdevelopset_corpus.txt, line {second_title + 1}: "
+                                          r"document \d+ has no abstract line \(truncated file\?\)"):
+        build(home=str(published), sources_root=str(mirror), registry=[str(registry)], only=["ncbi_disease"])
+
+
+def test_wrong_offset_is_quarantined_and_fails_the_build(published, corpora, tmp_path):
+    def shift(lines):
+        first = next(i for i, line in enumerate(lines) if line.count("\t") >= 4)  # the first mention
+        fields = lines[first].split("\t")
+        fields[1] = str(int(fields[1]) + 1)
+        return [*lines[:first], "\t".join(fields), *lines[first + 1 :]]
+
+    mirror, registry = patched_devel(tmp_path, corpora, shift)
+    with pytest.raises(BuildFailed, match=r"NCBIdevelopset_corpus.txt, line 2: 1 row\(s\) failed validation .*"
+                                          r"entity offsets reproduce the text"):
+        build(home=str(published), sources_root=str(mirror), registry=[str(registry)], only=["ncbi_disease"])
+    quarantined = list((published / "quarantine" / "ncbi_disease").glob("*.parquet"))
+    assert len(quarantined) == 1
+
+
+def test_missing_file_fails_naming_it(published, corpora, tmp_path):
+    registry = registry_copy(tmp_path, "ncbi_disease", lambda d: d["files"][0].update(path="absent.txt", sha256="e" * 64))
+    with pytest.raises(BuildFailed, match=r"ncbi_disease: absent.txt: file not found at .*/ncbi_disease/absent.txt"):
+        build(home=str(published), sources_root=str(corpora), registry=[str(registry)], only=["ncbi_disease"])
+
+
+def test_checksum_mismatch_fails_naming_the_file(published, corpora, tmp_path):
+    registry = registry_copy(tmp_path, "ncbi_disease", lambda d: d["files"][1].update(sha256="f" * 64))
+    with pytest.raises(BuildFailed, match=r"ncbi_disease: NCBIdevelopset_corpus.txt: sha256 mismatch"):
+        build(home=str(published), sources_root=str(corpora), registry=[str(registry)], only=["ncbi_disease"])
+
+
+def test_bad_yaml_fails_naming_file_and_line(published, corpora, tmp_path):
+    folder = tmp_path / "registry"
+    folder.mkdir()
+    (folder / "ncbi_disease.yaml").write_text("id: ncbi_disease\nname: [unclosed\n")
+    with pytest.raises(RegistryError, match=r"ncbi_disease.yaml, line 3: not valid YAML"):
+        build(home=str(published), sources_root=str(corpora), registry=[str(folder)], only=["ncbi_disease"])

@@ -1,0 +1,125 @@
+"""Fetching over HTTP from a local http.server that serves the corpora mirror."""
+
+import functools
+import hashlib
+import threading
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+from schemas.errors import SourceError
+from schemas.registry import FileSpec
+from warehouse.fetch import cache_path, fetch, sha256_tree
+
+DEVEL_SHA = "b4e1e7efcc2a35047bf2f3d281648357470e674f555d4a26a0049ac37d59cc61"  # ncbi_disease_iob/devel.tsv
+
+
+class _Quiet(SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+class _Flaky(_Quiet):
+    """Answers 503 to the first `failures` requests, then serves files."""
+
+    failures = 0
+
+    def do_GET(self):
+        if type(self).failures > 0:
+            type(self).failures -= 1
+            self.send_error(503, "try again")
+            return
+        super().do_GET()
+
+
+@pytest.fixture
+def serve():
+    servers = []
+
+    def start(directory: Path, handler=_Quiet) -> str:
+        server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(handler, directory=str(directory)))
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        servers.append(server)
+        return f"http://127.0.0.1:{server.server_address[1]}"
+
+    yield start
+    for server in servers:
+        server.shutdown()
+        server.server_close()
+
+
+def spec(path: str, sha: str, kind: str = "file") -> FileSpec:
+    return FileSpec(path=path, url="https://example.invalid/origin/" + path, sha256=sha, kind=kind)
+
+
+def test_fetches_a_mirror_file_over_http_into_the_content_addressed_cache(serve, corpora, tmp_path):
+    root = serve(corpora)
+    got = fetch("ncbi_disease_iob", spec("devel.tsv", DEVEL_SHA), home=tmp_path, sources_root=root)
+    assert got == tmp_path / "raw" / "sha256" / "b4" / DEVEL_SHA
+    assert hashlib.sha256(got.read_bytes()).hexdigest() == DEVEL_SHA
+    assert got.read_bytes() == (corpora / "ncbi_disease_iob" / "devel.tsv").read_bytes()
+
+
+def test_a_cached_file_is_not_fetched_again(serve, corpora, tmp_path):
+    fetch("ncbi_disease_iob", spec("devel.tsv", DEVEL_SHA), home=tmp_path, sources_root=serve(corpora))
+    # The mirror root now points nowhere: a second fetch must come from the cache.
+    again = fetch("ncbi_disease_iob", spec("devel.tsv", DEVEL_SHA), home=tmp_path, sources_root="http://127.0.0.1:9")
+    assert again == cache_path(tmp_path, spec("devel.tsv", DEVEL_SHA))
+
+
+def test_checksum_mismatch_names_source_and_file_and_caches_nothing(serve, corpora, tmp_path):
+    wrong = "0" * 64
+    with pytest.raises(SourceError, match="sha256 mismatch") as err:
+        fetch("ncbi_disease_iob", spec("devel.tsv", wrong), home=tmp_path, sources_root=serve(corpora))
+    assert err.value.source == "ncbi_disease_iob" and err.value.file == "devel.tsv"
+    assert f"got {DEVEL_SHA}" in str(err.value)
+    assert not cache_path(tmp_path, spec("devel.tsv", wrong)).exists()
+    assert [p.name for p in (tmp_path / "raw" / "sha256" / "00").iterdir()] == []  # no staging left over
+
+
+def test_a_missing_file_is_named(serve, corpora, tmp_path):
+    with pytest.raises(SourceError, match="file not found at http://127.0.0.1:.*/ncbi_disease_iob/nope.tsv") as err:
+        fetch("ncbi_disease_iob", spec("nope.tsv", DEVEL_SHA), home=tmp_path, sources_root=serve(corpora))
+    assert err.value.file == "nope.tsv"
+
+
+def test_server_errors_are_retried_with_backoff(serve, corpora, tmp_path):
+    _Flaky.failures = 2
+    root = serve(corpora, handler=_Flaky)
+    got = fetch("ncbi_disease_iob", spec("devel.tsv", DEVEL_SHA), home=tmp_path, sources_root=root, backoff=0.01)
+    assert hashlib.sha256(got.read_bytes()).hexdigest() == DEVEL_SHA
+    assert _Flaky.failures == 0
+
+
+def test_gives_up_after_the_last_retry(serve, corpora, tmp_path):
+    _Flaky.failures = 10
+    root = serve(corpora, handler=_Flaky)
+    with pytest.raises(SourceError, match="could not fetch .* after 3 tries"):
+        fetch("ncbi_disease_iob", spec("devel.tsv", DEVEL_SHA), home=tmp_path, sources_root=root, retries=2, backoff=0.01)
+
+
+def test_fetches_a_folder_over_http_and_checks_its_tree_hash(serve, tmp_path):
+    mirror = tmp_path / "mirror"
+    folder = mirror / "demo" / "text"
+    (folder / "sub").mkdir(parents=True)
+    (folder / "a.txt").write_text("alpha\n")
+    (folder / "sub" / "b.txt").write_text("beta\n")
+    tree = sha256_tree(folder)
+    got = fetch("demo", spec("text", tree, kind="directory"), home=tmp_path / "home", sources_root=serve(mirror))
+    assert sorted(p.relative_to(got).as_posix() for p in got.rglob("*") if p.is_file()) == ["a.txt", "sub/b.txt"]
+    assert (got / "sub" / "b.txt").read_text() == "beta\n"
+
+
+def test_fetches_from_a_local_mirror_folder(corpora, tmp_path):
+    got = fetch("ncbi_disease_iob", spec("devel.tsv", DEVEL_SHA), home=tmp_path, sources_root=str(corpora))
+    assert hashlib.sha256(got.read_bytes()).hexdigest() == DEVEL_SHA
+
+
+def test_tree_hash_matches_the_documented_shell_recipe(tmp_path):
+    (tmp_path / "x.txt").write_text("x\n")
+    (tmp_path / "y.txt").write_text("y\n")
+    listing = "".join(
+        f"{hashlib.sha256(p.read_bytes()).hexdigest()}  {p.name}\n" for p in sorted(tmp_path.iterdir())
+    )
+    assert sha256_tree(tmp_path) == hashlib.sha256(listing.encode()).hexdigest()
