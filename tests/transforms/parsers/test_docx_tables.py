@@ -66,6 +66,8 @@ def test_pair_without_scores_names_its_table_row(tmp_path):
 
 
 @pytest.mark.xfail(
+    strict=True,
+    raises=AssertionError,
     reason="inconsistency: docx errors put the table row only in the message; SourceError.line stays None "
     "although records use the same row number as source_line"
 )

@@ -1,0 +1,33 @@
+from transforms.render import ned
+
+TEXT = "p53 loss drives cancer and p53 gain"
+MENTIONS = [
+    (27, 30, "Gene", [("NCBIGene", "7157")]),
+    (16, 22, "Disease", [("MESH", "D009369"), ("OMIM", "114480")]),
+    (9, 15, "Other"),  # not normalised: not listed
+    (0, 3, "Gene", [("NCBIGene", "7157")]),
+]
+
+
+def test_normalised_mentions_in_text_order_with_their_ids(kb_frame):
+    out = ned.render(kb_frame((TEXT, MENTIONS)), {})
+    assert out["input"].to_list() == [TEXT]
+    assert out["output"].to_list() == [
+        "[p53 <NCBIGene/7157>] [cancer <MESH/D009369|OMIM/114480>] [p53 <NCBIGene/7157>]"
+    ]
+
+
+def test_db_map_renames_databases(kb_frame):
+    out = ned.render(kb_frame((TEXT, MENTIONS[1:2])), {"db_map": {"MESH": "MeSH"}})
+    assert out["output"][0] == "[cancer <MeSH/D009369|OMIM/114480>]"
+
+
+def test_document_without_normalised_mentions_is_empty(kb_frame):
+    out = ned.render(kb_frame((TEXT, [(0, 3, "Gene")])), {})
+    assert out["output"][0] == ""
+
+
+def test_keeps_provenance(kb_frame):
+    out = ned.render(kb_frame((TEXT, []), (TEXT, [])), {})
+    assert out["id"].to_list() == ["doc0", "doc1"]
+    assert out["source_line"].to_list() == [1, 2]
