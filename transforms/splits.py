@@ -44,7 +44,8 @@ def seeded_split(
     """
     column = "id" if unit == "record" else "document_id"
     key = "_unit"
-    unit_key = pl.col(column).str.extract(group_pattern, 1) if group_pattern else pl.col(column)
+    # An id the pattern does not match is a unit of its own.
+    unit_key = pl.coalesce(pl.col(column).str.extract(group_pattern, 1), column) if group_pattern else pl.col(column)
     family = family.with_columns(unit_key.alias(key))
     todo = family.filter(pl.col("split").is_null())
     units = todo.group_by(key).len().to_dicts()

@@ -67,12 +67,6 @@ def test_seeded_split_by_document_keeps_sentences_together():
     assert out["split"].value_counts().sort("split").rows() == [("dev", 6), ("test", 6), ("train", 18)]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="bug: a record whose document id does not match group_pattern gets a null unit key; the join on "
-    "null keys never matches, so it silently keeps split=null (and is later dropped as split_not_mapped)",
-)
 def test_seeded_split_gives_every_record_a_split_even_if_the_pattern_does_not_match():
     out = seeded_split(text_frame(["1_0", "1_1", "abc"]), seed=1, unit="document", sizes={"train": 1, "test": 1},
                        group_pattern=r"^(\d+)_")

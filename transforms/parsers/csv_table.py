@@ -23,8 +23,11 @@ def parse(files: list[InputFile], options: dict, source: str) -> pl.DataFrame:
     rows = []
     for file in files:
         reader = csv.reader(io.StringIO(read_text(file, source), newline=""))
-        names: list[str] = next(reader) if header else []
+        names: list[str] = next(reader, None) if header else []
+        if names is None:
+            raise SourceError(source, "empty file: expected a header line", file.name, 1)
         width = len(names) or None
+        ended = reader.line_num  # a quoted field may span lines: a record starts after the last one ended
 
         def col(key, record, line):
             idx = names.index(key) if isinstance(key, str) else key
@@ -33,7 +36,7 @@ def parse(files: list[InputFile], options: dict, source: str) -> pl.DataFrame:
             return record[idx]
 
         for record in reader:
-            line = reader.line_num
+            line, ended = ended + 1, reader.line_num
             if not any(record):
                 continue
             if width and len(record) != width:

@@ -33,12 +33,12 @@ def parse(files: list[InputFile], options: dict, source: str) -> pl.DataFrame:
         try:
             values = [float(cells[i]) for i in score_cols]
         except (ValueError, IndexError):
-            raise SourceError(source, f"table row {number}: scores are not numbers: {cells}", scores_file.name) from None
+            raise SourceError(source, f"scores are not numbers in table row {number}: {cells}", scores_file.name, number) from None
         scores[cells[0]] = sum(values) / len(values)
     rows = []
     for number, cells in _table_rows(pairs_file, source)[skip:]:
         if len(cells) < 3 or cells[0] not in scores:
-            raise SourceError(source, f"table row {number}: pair {cells[:1]} has no scores", pairs_file.name)
+            raise SourceError(source, f"pair {cells[:1]} in table row {number} has no scores", pairs_file.name, number)
         rows.append(
             {
                 "id": f"{pairs_file.name}:{cells[0]}",

@@ -23,6 +23,8 @@ def parse(files: list[InputFile], options: dict, source: str) -> pl.DataFrame:
                 rec = json.loads(line)
             except json.JSONDecodeError as e:
                 raise SourceError(source, f"not valid JSON: {e.msg}", file.name, number) from None
+            if not isinstance(rec, dict):
+                raise SourceError(source, f"expected a JSON object, got {type(rec).__name__}", file.name, number)
             missing = [k for k in (f_id, f_q, f_opts, f_key) if k not in rec]
             if missing:
                 raise SourceError(source, f"record lacks {', '.join(missing)}", file.name, number)

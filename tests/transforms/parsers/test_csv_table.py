@@ -88,23 +88,12 @@ def test_columns_lacking_a_field_is_an_error(input_file):
         parse(input_file("pairs.csv", PAIRS), {"family": "pairs", "columns": {"text_1": 0, "text_2": 1}})
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="bug: source_line is csv.reader.line_num, the line a record ends on, so a record with a "
-    "multi-line quoted field gets the line of its last physical line (3), not the one it starts at (2)"
-)
 def test_record_with_a_multiline_field_starts_at_its_first_line(input_file):
     text = 'id,sentence1,sentence2,score\np1,"A cat\nsat.",A cat was sitting.,4\np2,a,b,0\n'
     df = parse(input_file("pairs.csv", text), PAIRS_OPTIONS)
     assert df["source_line"].to_list() == [2, 4]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=StopIteration,
-    reason="bug: an empty file with header: true raises a bare StopIteration from next(reader), not a SourceError",
-)
 def test_empty_file_with_a_header_is_a_source_error(input_file):
     with pytest.raises(SourceError) as err:
         parse(input_file("pairs.csv", ""), PAIRS_OPTIONS)

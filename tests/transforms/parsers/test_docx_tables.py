@@ -54,27 +54,15 @@ def test_frame_validates_as_pairs(tmp_path):
 def test_score_that_is_not_a_number_names_its_table_row(tmp_path):
     with pytest.raises(SourceError) as err:
         parse(tmp_path, scores=SCORES[:2] + [["1", "4", "n/a", "4"]])
-    assert (err.value.source, err.value.file) == ("src", "scores.docx")
-    assert "table row 3: scores are not numbers" in str(err.value)
+    assert (err.value.source, err.value.file, err.value.line) == ("src", "scores.docx", 3)
+    assert "scores are not numbers in table row 3" in str(err.value)
 
 
 def test_pair_without_scores_names_its_table_row(tmp_path):
     with pytest.raises(SourceError) as err:
         parse(tmp_path, pairs=PAIRS + [["3", "x", "y"]])
-    assert err.value.file == "pairs.docx"
-    assert "table row 4: pair ['3'] has no scores" in str(err.value)
-
-
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="inconsistency: docx errors put the table row only in the message; SourceError.line stays None "
-    "although records use the same row number as source_line"
-)
-def test_error_line_is_the_table_row(tmp_path):
-    with pytest.raises(SourceError) as err:
-        parse(tmp_path, pairs=PAIRS + [["3", "x", "y"]])
     assert (err.value.file, err.value.line) == ("pairs.docx", 4)
+    assert "pair ['3'] in table row 4 has no scores" in str(err.value)
 
 
 def test_document_without_a_table_is_an_error(tmp_path):

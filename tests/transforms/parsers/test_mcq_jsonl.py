@@ -66,12 +66,6 @@ def test_missing_field_names_its_line(input_file):
     assert "lacks question" in str(err.value)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=TypeError,
-    reason="bug: a line that is valid JSON but not an object (e.g. `5`) raises TypeError "
-    "from `k not in rec` instead of a SourceError naming the line",
-)
 def test_line_that_is_not_an_object_names_its_line(input_file):
     with pytest.raises(SourceError) as err:
         parse(input_file("test.jsonl", f"{json.dumps(Q1)}\n5\n"))
