@@ -17,6 +17,7 @@ build: setup
 	$(BIN)/medinst build
 
 test: setup
+	$(BIN)/ruff check flows transforms schemas warehouse tests
 	$(BIN)/python -m pytest
 
 clean:

@@ -1,7 +1,8 @@
 """The build flow: one Prefect task per source (fetch, parse, render, validate, stage), then publish."""
 
 import hashlib
-from importlib.metadata import PackageNotFoundError, version as package_version
+from importlib.metadata import PackageNotFoundError
+from importlib.metadata import version as package_version
 from pathlib import Path
 
 from prefect import flow, get_run_logger, task
@@ -18,7 +19,7 @@ from transforms.parsers import PARSERS, family_of
 from transforms.pipeline import check_quarantine, process_source
 from transforms.render import RENDERERS
 from warehouse.fetch import fetch
-from warehouse.layout import stage_complete, stage_dir
+from warehouse.layout import stage_complete
 from warehouse.publish import publish
 from warehouse.stage import write_failed_quarantine, write_stage
 
@@ -113,7 +114,7 @@ def _result_storage(home: Path) -> str:
     return f"local-file-system/{name}"
 
 
-@flow(name="build", task_runner=ThreadPoolTaskRunner(max_workers=2), log_prints=True)
+@flow(name="build", task_runner=ThreadPoolTaskRunner(max_workers=2))
 def build(
     only: list[str] | None = None,
     registry: list[str] | None = None,
@@ -149,6 +150,8 @@ def build(
         state = future.state
         if state.is_failed():
             error = future.result(raise_on_failure=False)
+            if not isinstance(error, SourceError):  # a bug rather than bad input: say what kind
+                error = f"{source}: {type(error).__name__}: {error}"
             failures.append(str(error))
             log.error("[%d/%d] %s: failed: %s", done, len(futures), source, error)
             continue

@@ -4,8 +4,8 @@ Each table also carries provenance: the source's own split name (``split``, null
 split assigns one), and the file and line a record starts at.
 """
 
-import polars as pl
 import pandera.polars as pa
+import polars as pl
 
 SPANS = pl.List(pl.List(pl.Int32))  # [[start, end], ...]: one pair per fragment
 NORMALIZED = pl.List(pl.Struct({"db_name": pl.Utf8, "db_id": pl.Utf8}))

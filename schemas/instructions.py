@@ -1,7 +1,7 @@
 """The instruction row: one MedINST sample with its provenance."""
 
-import polars as pl
 import pandera.polars as pa
+import polars as pl
 
 CATEGORIES = ["NER", "RE", "NED", "QA", "COREF", "EE", "TE", "STS", "TXTCLASS", "TRANSL", "SUM", "TEXTPAIRCLASS"]
 SPLITS = ["train", "dev", "test"]

@@ -61,7 +61,9 @@ class SeededSplit(_Spec):
 class TaskSpec(_Spec):
     """One MedINST dataset-task a corpus yields."""
 
-    name: str = Field(min_length=1, description="the MedINST task name, e.g. NCBI-disease-NED")
+    name: str = Field(
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9._+-]*$", description="the MedINST task name, e.g. NCBI-disease-NED"
+    )
     category: Category
     instruction: str = Field(min_length=20)
     renderer: NamedStep

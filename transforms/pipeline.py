@@ -87,7 +87,10 @@ def parse_family(spec: SourceSpec, local: dict[str, Path]) -> pl.DataFrame:
 def process_source(spec: SourceSpec, local: dict[str, Path], version: str) -> SourceOutput:
     """Everything a source yields, given its fetched files (declared path -> local path)."""
     stats: list[tuple] = []
-    stat = lambda task, step, reason, n: n and stats.append((spec.id, task, step, reason, n))
+
+    def stat(task: str | None, step: str, reason: str, rows: int) -> None:
+        if rows:
+            stats.append((spec.id, task, step, reason, rows))
 
     family = parse_family(spec, local)
     stat(None, "parse", "records", family.height)

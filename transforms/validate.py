@@ -1,7 +1,7 @@
 """Lazy Pandera validation that sorts rows into valid and quarantined, with the reason and where from."""
 
-import polars as pl
 import pandera.polars as pa
+import polars as pl
 
 QUARANTINE_SCHEMA = {
     "source": pl.Utf8,

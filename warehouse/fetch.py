@@ -139,7 +139,8 @@ def fetch(
         got = sha256_tree(landing) if folder else sha256_file(landing)
         if got != file.sha256:
             raise SourceError(source_id, f"sha256 mismatch for {url}: expected {file.sha256}, got {got}", file.path)
-        landing.rename(target)  # atomic: the cache never holds a half-written or unverified file
+        if not target.exists():  # another worker may have fetched the same content meanwhile
+            landing.rename(target)  # atomic: the cache never holds a half-written or unverified file
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return target

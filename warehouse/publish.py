@@ -26,6 +26,21 @@ def _partition_values(path: Path) -> dict[str, str]:
     return dict(part.split("=", 1) for part in path.parts if "=" in part)
 
 
+def _tasks_table(counts: list[dict], sources: list[dict]) -> pl.DataFrame:
+    """One row per task: its rows per split, instruction and licence."""
+    meta = pl.DataFrame([t for src in sources for t in src["tasks"]],
+                        schema={"source": pl.Utf8, "task": pl.Utf8, "instruction": pl.Utf8, "license": pl.Utf8})
+    rows = pl.DataFrame(counts, schema={"category": pl.Utf8, "task": pl.Utf8, "split": pl.Utf8, "source": pl.Utf8,
+                                        "rows": pl.Int64})
+    per_split = [pl.col("rows").filter(pl.col("split") == s).sum().alias(s) for s in ("train", "dev", "test")]
+    return (
+        rows.group_by("category", "task", "source").agg(per_split)
+        .join(meta, on=["source", "task"], how="left")
+        .select("task", "category", "source", "train", "dev", "test", "instruction", "license")
+        .sort("task")
+    )
+
+
 def publish(home: Path, staged: list[dict], sources: list[dict], pipeline_version: str) -> str:
     """Build a new warehouse from staged sources and make it the current one; returns its id.
 
@@ -44,36 +59,23 @@ def publish(home: Path, staged: list[dict], sources: list[dict], pipeline_versio
         for f in instruction_files(stage):
             rel = f.relative_to(stage / "instructions")
             _link_or_copy(f, tmp / "instructions" / rel.parent / f"{s['source']}.parquet")
-            counts.append({**_partition_values(rel), "source": s["source"], "rows": pl.scan_parquet(f).select(pl.len()).collect().item()})
+            rows = pl.scan_parquet(f).select(pl.len()).collect().item()
+            counts.append({**_partition_values(rel), "source": s["source"], "rows": rows})
         stats.append(pl.read_parquet(stage / "stats.parquet"))
         quarantine.append(pl.read_parquet(stage / "quarantine.parquet"))
 
-    task_meta = {(t["source"], t["task"]): t for src in sources for t in src["tasks"]}
-    counts_df = pl.DataFrame(counts, schema={"category": pl.Utf8, "task": pl.Utf8, "split": pl.Utf8, "source": pl.Utf8, "rows": pl.Int64})
-    tasks = (
-        counts_df.pivot(on="split", index=["category", "task", "source"], values="rows", aggregate_function="sum")
-        if counts else pl.DataFrame(schema={"category": pl.Utf8, "task": pl.Utf8, "source": pl.Utf8})
-    )
-    for split in ("train", "dev", "test"):
-        if split not in tasks.columns:
-            tasks = tasks.with_columns(pl.lit(0, pl.Int64).alias(split))
-    tasks = tasks.with_columns(pl.col("train", "dev", "test").fill_null(0).cast(pl.Int64))
-    tasks = tasks.with_columns(
-        instruction=pl.struct("source", "task").map_elements(lambda r: task_meta[(r["source"], r["task"])]["instruction"], return_dtype=pl.Utf8),
-        license=pl.struct("source", "task").map_elements(lambda r: task_meta[(r["source"], r["task"])]["license"], return_dtype=pl.Utf8),
-    ).select("task", "category", "source", "train", "dev", "test", "instruction", "license").sort("task")
-    tasks.write_parquet(tmp / "tasks.parquet")
+    _tasks_table(counts, sources).write_parquet(tmp / "tasks.parquet")
 
-    recomputed = {s["source"]: s["recomputed"] for s in staged}
-    fingerprints = {s["source"]: s["fingerprint"] for s in staged}
+    by_source = {s["source"]: s for s in staged}
     pl.DataFrame(
-        [{k: v for k, v in src.items() if k != "tasks"} | {"fingerprint": fingerprints[src["id"]],
-          "recomputed": recomputed[src["id"]]} for src in sources if src["id"] in recomputed]
-    ).rename({"id": "source"}).write_parquet(tmp / "sources.parquet")
-    stats_df = pl.concat(stats) if stats else pl.DataFrame()
-    stats_df.with_columns(build_id=pl.lit(build_id)).write_parquet(tmp / "build_stats.parquet")
-    quarantine_df = pl.concat(quarantine) if quarantine else pl.DataFrame()
-    quarantine_df.with_columns(build_id=pl.lit(build_id)).write_parquet(tmp / "quarantine.parquet")
+        [
+            {"source": src["id"], **{k: src[k] for k in ("name", "homepage", "license", "citation", "parser", "files")},
+             "fingerprint": by_source[src["id"]]["fingerprint"], "recomputed": by_source[src["id"]]["recomputed"]}
+            for src in sources
+        ]
+    ).write_parquet(tmp / "sources.parquet")
+    pl.concat(stats).with_columns(build_id=pl.lit(build_id)).write_parquet(tmp / "build_stats.parquet")
+    pl.concat(quarantine).with_columns(build_id=pl.lit(build_id)).write_parquet(tmp / "quarantine.parquet")
     manifest = {"build_id": build_id, "pipeline_version": pipeline_version, "sources": staged}
     (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str))
 

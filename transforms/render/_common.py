@@ -7,10 +7,13 @@ from schemas.families import document_text
 PROVENANCE = ["id", "document_id", "split", "source_file", "source_line"]
 
 
-def rendered(family: pl.DataFrame, inputs, outputs) -> pl.DataFrame:
+def _column(values: pl.Expr | list[str], name: str) -> pl.Expr | pl.Series:
+    return values.alias(name) if isinstance(values, pl.Expr) else pl.Series(name, values, dtype=pl.Utf8)
+
+
+def rendered(family: pl.DataFrame, inputs: pl.Expr | list[str], outputs: pl.Expr | list[str]) -> pl.DataFrame:
     """Provenance columns plus `input` and `output` (each an expression or a list of strings)."""
-    as_expr = lambda v, name: v.alias(name) if isinstance(v, pl.Expr) else pl.Series(name, v, dtype=pl.Utf8)
-    return family.select(*PROVENANCE, as_expr(inputs, "input"), as_expr(outputs, "output"))
+    return family.select(*PROVENANCE, _column(inputs, "input"), _column(outputs, "output"))
 
 
 def kb_documents(family: pl.DataFrame) -> list[dict]:
