@@ -23,7 +23,10 @@ class FileSpec(_Spec):
 
     path: str = Field(min_length=1, description="path relative to <mirror root>/<source_id>/")
     url: str = Field(pattern=r"^(https?|s3)://", description="origin, pinned to a commit or version")
-    sha256: str = SHA256
+    sha256: str | None = Field(
+        None, pattern=r"^[0-9a-f]{64}$",
+        description="content digest; when not known yet, the first download records it in the lock file",
+    )
     member: str | None = Field(None, description="path inside the archive at `url`, if it is one")
     kind: Literal["file", "directory"] = "file"
     split: str | None = Field(None, description="the source's own split name for the records in this file")
@@ -59,15 +62,17 @@ class SeededSplit(_Spec):
 
 
 class TaskSpec(_Spec):
-    """One MedINST dataset-task a corpus yields."""
+    """One dataset-task a corpus yields: a MedINST task (named as in its Table 11) or one of our own."""
 
     name: str = Field(
         pattern=r"^[A-Za-z0-9][A-Za-z0-9._+-]*$", description="the MedINST task name, e.g. NCBI-disease-NED"
     )
     category: Category
     instruction: str = Field(min_length=20)
-    renderer: NamedStep
-    splits: dict[str, Split] = Field(min_length=1, description="source split name -> train/dev/test")
+    renderer: NamedStep | None = Field(None, description="required when the source declares files")
+    splits: dict[str, Split] = Field(default_factory=dict, description="source split name -> train/dev/test")
+    in_medinst: bool = Field(True, description="false for a task of ours outside MedINST's table")
+    medinst_sizes: dict[Split, int] | None = Field(None, description="MedINST's Table 11 rows per split")
 
 
 class SourceSpec(_Spec):
@@ -76,8 +81,11 @@ class SourceSpec(_Spec):
     homepage: str
     citation: str = Field(min_length=10)
     license: str = Field(min_length=1)
-    files: list[FileSpec] = Field(min_length=1)
-    parser: NamedStep
+    files: list[FileSpec] = Field(default_factory=list)
+    parser: NamedStep | None = Field(None, description="required when the source declares files")
+    availability: str | None = Field(
+        None, description="why the source cannot be built from declared files (required when there are none)"
+    )
     seeded_split: SeededSplit | None = None
     max_quarantined: int = Field(0, ge=0, description="rows that may fail validation before the build fails")
     tasks: list[TaskSpec] = Field(min_length=1)
@@ -88,6 +96,23 @@ class SourceSpec(_Spec):
         if len(names) != len(set(names)):
             raise ValueError(f"task names repeat: {sorted(n for n in set(names) if names.count(n) > 1)}")
         return self
+
+    @model_validator(mode="after")
+    def _buildable_or_explained(self):
+        if not self.files:
+            if not self.availability:
+                raise ValueError("a source without files must say why in `availability`")
+            return self
+        if self.parser is None:
+            raise ValueError("a source with files needs a `parser`")
+        for i, task in enumerate(self.tasks):
+            if task.renderer is None or not task.splits:
+                raise ValueError(f"tasks.{i} ({task.name}) needs a `renderer` and `splits` when the source has files")
+        return self
+
+    @property
+    def buildable(self) -> bool:
+        return bool(self.files)
 
 
 def _explain(error: ValidationError) -> str:

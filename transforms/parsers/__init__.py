@@ -1,23 +1,24 @@
-"""Parsers by registered name. A name carries a version: a change in output gets a new one."""
+"""Parsers, one module per source format, found by their registered NAME (versioned: a change in
+output gets a new name). Each module has NAME, FAMILY (the family table it emits; csv_table's
+comes from its options), OPTIONS (the option keys it accepts) and parse(files, options, source)."""
 
+import importlib
+import pkgutil
 from types import ModuleType
 
-from transforms.parsers import conll_iob, csv_table, docx_tables, hoc_labels, mcq_jsonl, pubmedqa_json, pubtator
 from transforms.parsers._common import InputFile
 
-PARSERS: dict[str, ModuleType] = {
-    "conll_iob_v1": conll_iob,
-    "pubtator_v1": pubtator,
-    "pubmedqa_json_v1": pubmedqa_json,
-    "mcq_jsonl_v1": mcq_jsonl,
-    "csv_table_v1": csv_table,
-    "docx_tables_v1": docx_tables,
-    "hoc_labels_v1": hoc_labels,
-}
+
+def _discover() -> dict[str, ModuleType]:
+    modules = (importlib.import_module(f"{__name__}.{m.name}") for m in pkgutil.iter_modules(__path__))
+    return {m.NAME: m for m in modules if hasattr(m, "NAME")}
+
+
+PARSERS: dict[str, ModuleType] = _discover()
 
 
 def family_of(name: str, options: dict) -> str:
-    """The family table a parser emits (csv_table's depends on its options)."""
+    """The family table a parser emits."""
     module = PARSERS[name]
     return getattr(module, "FAMILY", None) or options.get("family", "pairs")
 

@@ -12,6 +12,8 @@ from schemas.errors import SourceError
 from schemas.families import empty_kb_lists
 from transforms.parsers._common import InputFile, family_frame, read_text
 
+NAME = "conll_iob_v1"
+OPTIONS = {"separator", "default_type"}
 FAMILY = "kb"
 _TAG = re.compile(r"^(O|([BI])(?:-(.+))?)$")
 

@@ -8,6 +8,8 @@ import polars as pl
 from schemas.errors import SourceError
 from transforms.parsers._common import InputFile, family_frame, read_text
 
+NAME = "csv_table_v1"
+OPTIONS = {"family", "columns", "header", "id", "label_separator"}
 FIELDS = {"pairs": ("text_1", "text_2", "label"), "te": ("premise", "hypothesis", "label"), "text": ("text", "labels")}
 
 

@@ -9,6 +9,8 @@ import polars as pl
 from schemas.errors import SourceError
 from transforms.parsers._common import InputFile, family_frame, pick
 
+NAME = "docx_tables_v1"
+OPTIONS = {"pairs_file", "scores_file", "header_rows", "score_columns"}
 FAMILY = "pairs"
 
 

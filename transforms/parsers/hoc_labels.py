@@ -10,6 +10,8 @@ import polars as pl
 from schemas.errors import SourceError
 from transforms.parsers._common import InputFile, family_frame, pick, read_text
 
+NAME = "hoc_labels_v1"
+OPTIONS = {"text_dir", "labels_dir", "label_order"}
 FAMILY = "text"
 
 

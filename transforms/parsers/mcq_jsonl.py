@@ -7,6 +7,8 @@ import polars as pl
 from schemas.errors import SourceError
 from transforms.parsers._common import InputFile, family_frame, read_text
 
+NAME = "mcq_jsonl_v1"
+OPTIONS = {"id", "question", "options", "answer_key"}
 FAMILY = "qa"
 
 

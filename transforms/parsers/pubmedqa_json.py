@@ -7,6 +7,8 @@ import polars as pl
 from schemas.errors import SourceError
 from transforms.parsers._common import InputFile, family_frame, read_text
 
+NAME = "pubmedqa_json_v1"
+OPTIONS: set[str] = set()
 FAMILY = "qa"
 CHOICES = ["yes", "no", "maybe"]
 

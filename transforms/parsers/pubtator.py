@@ -8,6 +8,8 @@ from schemas.errors import SourceError
 from schemas.families import empty_kb_lists
 from transforms.parsers._common import InputFile, family_frame, read_text
 
+NAME = "pubtator_v1"
+OPTIONS = {"default_db"}
 FAMILY = "kb"
 
 

@@ -1,13 +1,14 @@
-"""Renderers by registered name, one per category (and family); versioned like parsers."""
+"""Renderers, one module per category (and family), found by their registered NAME (versioned).
+Each module has NAME, FAMILY (the family table it reads), OPTIONS and render(family, options)."""
 
+import importlib
+import pkgutil
 from types import ModuleType
 
-from transforms.render import ned, ner, qa, sts, txtclass
 
-RENDERERS: dict[str, ModuleType] = {
-    "ner_v1": ner,
-    "ned_v1": ned,
-    "qa_v1": qa,
-    "sts_v1": sts,
-    "txtclass_v1": txtclass,
-}
+def _discover() -> dict[str, ModuleType]:
+    modules = (importlib.import_module(f"{__name__}.{m.name}") for m in pkgutil.iter_modules(__path__))
+    return {m.NAME: m for m in modules if hasattr(m, "NAME")}
+
+
+RENDERERS: dict[str, ModuleType] = _discover()

@@ -4,6 +4,8 @@ import polars as pl
 
 from transforms.render._common import bracketed, in_text_order, kb_documents, mention, rendered
 
+NAME = "ner_v1"
+OPTIONS = {"style", "types", "type_map"}
 FAMILY = "kb"
 
 

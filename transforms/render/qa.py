@@ -6,6 +6,8 @@ import polars as pl
 
 from transforms.render._common import rendered
 
+NAME = "qa_v1"
+OPTIONS = {"answer_style"}
 FAMILY = "qa"
 
 LETTERS = string.ascii_uppercase

@@ -4,6 +4,8 @@ import polars as pl
 
 from transforms.render._common import rendered
 
+NAME = "sts_v1"
+OPTIONS = {"text_1_label", "text_2_label"}
 FAMILY = "pairs"
 
 

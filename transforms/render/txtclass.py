@@ -4,6 +4,8 @@ import polars as pl
 
 from transforms.render._common import rendered
 
+NAME = "txtclass_v1"
+OPTIONS: set[str] = set()
 FAMILY = "text"
 
 
