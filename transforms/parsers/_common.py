@@ -1,5 +1,6 @@
 """What every parser shares: its input files and how a family frame is made."""
 
+import gzip
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,10 +23,22 @@ def family_frame(rows: list[dict], family: str) -> pl.DataFrame:
     return pl.DataFrame(rows, schema=POLARS_SCHEMAS[family])
 
 
+def read_bytes(file: InputFile, source: str, path: Path | None = None) -> bytes:
+    """A file's bytes, gunzipped when its declared name ends in .gz (the cache names files by digest)."""
+    path = path or file.path
+    data = path.read_bytes()
+    if not (path == file.path and file.name.endswith(".gz")):
+        return data
+    try:
+        return gzip.decompress(data)
+    except (OSError, EOFError) as e:
+        raise SourceError(source, f"not a readable gzip file: {e}", file.name) from None
+
+
 def read_text(file: InputFile, source: str, path: Path | None = None) -> str:
     """Decode a file as UTF-8; a byte that is not names the file and line."""
     path = path or file.path
-    data = path.read_bytes()
+    data = read_bytes(file, source, path)
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as e:
