@@ -12,14 +12,14 @@ from prefect.futures import as_completed
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from flows.fingerprint import fingerprint
-from flows.settings import Settings, resolve
-from schemas.errors import RegistryError, SourceError
-from schemas.registry import SourceSpec, load_registry
-from transforms.parsers import PARSERS, family_of
+from flows.registry import load_checked_registry
+from flows.settings import resolve
+from schemas.errors import FetchUnavailable, SourceError
+from schemas.registry import SourceSpec
 from transforms.pipeline import check_quarantine, process_source
-from transforms.render import RENDERERS
 from warehouse.fetch import fetch
 from warehouse.layout import stage_complete
+from warehouse.lock import locked_digest
 from warehouse.publish import publish
 from warehouse.stage import write_failed_quarantine, write_stage
 
@@ -31,25 +31,6 @@ except PackageNotFoundError:  # running from a checkout that was not installed
 
 class BuildFailed(Exception):
     """One or more sources failed; the published warehouse was left as it was."""
-
-
-def load_checked_registry(settings: Settings) -> dict[str, SourceSpec]:
-    """The registry, with parser and renderer names checked against the code that implements them."""
-    registry = load_registry(settings.registry)
-    for spec, where in registry.values():
-        if spec.parser.name not in PARSERS:
-            raise RegistryError(f"{where}: parser.name: unknown parser '{spec.parser.name}'; known: {sorted(PARSERS)}")
-        family = family_of(spec.parser.name, spec.parser.options)
-        for i, t in enumerate(spec.tasks):
-            renderer = RENDERERS.get(t.renderer.name)
-            if renderer is None:
-                raise RegistryError(f"{where}: tasks.{i}.renderer.name: unknown renderer '{t.renderer.name}'; known: {sorted(RENDERERS)}")
-            if renderer.FAMILY != family:
-                raise RegistryError(
-                    f"{where}: tasks.{i}.renderer.name: {t.renderer.name} renders {renderer.FAMILY} tables, "
-                    f"but parser {spec.parser.name} emits {family}"
-                )
-    return {source_id: spec for source_id, (spec, _) in registry.items()}
 
 
 def _source_cache_key(context, parameters) -> str:
@@ -64,6 +45,7 @@ def build_source(spec: dict, fingerprint: str, home: str, sources_root: str | No
     home_path = Path(home)
     log.info("%s: fetching %d declared file(s)", source.id, len(source.files))
     local = {f.path: fetch(source.id, f, home=home_path, sources_root=sources_root) for f in source.files}
+    source = with_locked_digests(source, home_path)  # files fetched for the first time now have one
     log.info("%s: parsing with %s and rendering %d task(s)", source.id, source.parser.name, len(source.tasks))
     output = process_source(source, local, version)
     try:
@@ -87,24 +69,33 @@ def publish_build(home: str, staged: list[dict], sources: list[dict], version: s
     return publish(Path(home), staged, sources, version)
 
 
-def _source_rows(specs: list[SourceSpec]) -> list[dict]:
-    """Registry metadata for the `sources` and `tasks` views."""
-    return [
-        {
-            "id": spec.id,
-            "name": spec.name,
-            "homepage": spec.homepage,
-            "license": spec.license,
-            "citation": spec.citation,
-            "parser": spec.parser.name,
+def with_locked_digests(spec: SourceSpec, home: Path) -> SourceSpec:
+    """The spec with each undeclared digest taken from the lock file, where the lock has it."""
+    files = [f.model_copy(update={"sha256": f.sha256 or locked_digest(home, spec.id, f.path)}) for f in spec.files]
+    return spec.model_copy(update={"files": files})
+
+
+def _declared_rows(specs: list[SourceSpec], skipped: dict[str, str]) -> list[dict]:
+    """Every declared source and task, built or not, for the `sources` and `tasks` views."""
+    rows = []
+    for spec in specs:
+        status = "built" if spec.id not in skipped else "not buildable" if not spec.buildable else "skipped"
+        tasks = []
+        for t in spec.tasks:
+            sizes = t.medinst_sizes or {}
+            tasks.append({
+                "source": spec.id, "task": t.name, "category": t.category, "instruction": t.instruction.strip(),
+                "license": spec.license, "in_medinst": t.in_medinst, "medinst_train": sizes.get("train"),
+                "medinst_dev": sizes.get("dev"), "medinst_test": sizes.get("test"),
+                "status": "not buildable" if t.availability else status,
+            })
+        rows.append({
+            "id": spec.id, "name": spec.name, "homepage": spec.homepage, "license": spec.license,
+            "citation": spec.citation, "parser": spec.parser.name if spec.parser else None,
             "files": [{"path": f.path, "url": f.url, "sha256": f.sha256} for f in spec.files],
-            "tasks": [
-                {"source": spec.id, "task": t.name, "instruction": t.instruction.strip(), "license": spec.license}
-                for t in spec.tasks
-            ],
-        }
-        for spec in specs
-    ]
+            "status": status, "reason": skipped.get(spec.id), "tasks": tasks,
+        })
+    return rows
 
 
 def _result_storage(home: Path) -> str:
@@ -120,8 +111,14 @@ def build(
     registry: list[str] | None = None,
     home: str | None = None,
     sources_root: str | None = None,
+    strict: bool = False,
 ) -> dict:
-    """Fetch, parse, render, validate and publish the warehouse; sources whose content is unchanged come from the cache."""
+    """Fetch, parse, render, validate and publish every declared source that can be had.
+
+    Unchanged sources come from the cache. A source that cannot be fetched (or declares no files)
+    is skipped with its reason; `strict` turns any skip into a failure. Bad input fails the build
+    and leaves the published warehouse as it was.
+    """
     log = get_run_logger()
     settings = resolve(home=home, sources_root=sources_root, registry=registry)
     specs = load_checked_registry(settings)
@@ -132,10 +129,13 @@ def build(
     if not selected:
         raise BuildFailed(f"no sources declared in {[str(p) for p in settings.registry]}")
 
+    skipped = {s.id: f"not buildable here: {s.availability}" for s in selected if not s.buildable}
     storage = _result_storage(settings.home)
-    log.info("building %d source(s) into %s", len(selected), settings.home)
+    log.info("building %d source(s) into %s (%d declared without files)", len(selected) - len(skipped),
+             settings.home, len(skipped))
     futures = {}
-    for spec in selected:
+    for spec in (s for s in selected if s.buildable):
+        spec = with_locked_digests(spec, settings.home)
         fp = fingerprint(spec, PIPELINE_VERSION)
         # A cached result is only good while its staged files exist.
         refresh = not stage_complete(settings.home, spec.id, fp)
@@ -150,6 +150,10 @@ def build(
         state = future.state
         if state.is_failed():
             error = future.result(raise_on_failure=False)
+            if isinstance(error, FetchUnavailable):
+                skipped[source] = f"cannot be fetched: {error.reason}"
+                log.warning("[%d/%d] %s: skipped: %s", done, len(futures), source, error)
+                continue
             if not isinstance(error, SourceError):  # a bug rather than bad input: say what kind
                 error = f"{source}: {type(error).__name__}: {error}"
             failures.append(str(error))
@@ -160,20 +164,28 @@ def build(
         staged.append({**result, "recomputed": not cached})
         log.info("[%d/%d] %s: %s rows (%s)", done, len(futures), source, f"{result['rows']:,}",
                  "unchanged, from cache" if cached else "rebuilt")
+    unchanged = "the published warehouse is unchanged"
     if failures:
-        raise BuildFailed(
-            f"{len(failures)} source(s) failed; the published warehouse is unchanged:\n  " + "\n  ".join(failures)
-        )
+        raise BuildFailed(f"{len(failures)} source(s) failed; {unchanged}:\n  " + "\n  ".join(failures))
+    skip_list = "\n  ".join(f"{s}: {why}" for s, why in sorted(skipped.items()))
+    if strict and skipped:
+        raise BuildFailed(f"--strict: {len(skipped)} source(s) skipped; {unchanged}:\n  {skip_list}")
+    if not staged:
+        raise BuildFailed(f"no source could be built; {unchanged}:\n  {skip_list}")
 
     staged.sort(key=lambda s: s["source"])
     rebuilt = [s["source"] for s in staged if s["recomputed"]]
     log.info("nothing changed: every source came from the cache" if not rebuilt else f"rebuilt: {', '.join(rebuilt)}")
-    build_id = publish_build(str(settings.home), staged, _source_rows(selected), PIPELINE_VERSION)
+    build_id = publish_build(str(settings.home), staged, _declared_rows(selected, skipped), PIPELINE_VERSION)
     summary = [
         {"source": s["source"], "rows": s["rows"], "quarantined": s["quarantined"],
          "cache": "rebuilt" if s["recomputed"] else "cached", "fingerprint": s["fingerprint"][:12]}
         for s in staged
     ]
     create_table_artifact(key="medinst-build-summary", table=summary, description=f"Build {build_id}")
-    log.info("published build %s", build_id)
-    return {"build_id": build_id, "home": str(settings.home), "sources": summary}
+    if skipped:
+        create_table_artifact(key="medinst-build-skipped", description=f"Sources skipped by build {build_id}",
+                              table=[{"source": s, "reason": why} for s, why in sorted(skipped.items())])
+    log.info("published build %s: %d source(s) built, %d skipped", build_id, len(staged), len(skipped))
+    return {"build_id": build_id, "home": str(settings.home), "sources": summary,
+            "skipped": dict(sorted(skipped.items()))}

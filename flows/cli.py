@@ -2,6 +2,7 @@
 
 import argparse
 import sys
+from collections import Counter
 
 from flows.output import FORMATS
 
@@ -18,15 +19,23 @@ def _build(args) -> int:
     from schemas.errors import RegistryError, SourceError
 
     try:
-        result = build(only=args.only, registry=args.registry, home=args.home, sources_root=args.sources_root)
+        result = build(only=args.only, registry=args.registry, home=args.home, sources_root=args.sources_root,
+                       strict=args.strict)
     except (BuildFailed, RegistryError, SourceError) as e:
         print(f"medinst build failed: {e}", file=sys.stderr)
         return 1
     rows = [(s["source"], s["rows"], s["quarantined"], s["cache"]) for s in result["sources"]]
     print(as_table(["source", "rows", "quarantined", "cache"], rows))
+    skipped = result["skipped"]
+    if skipped:
+        reasons = Counter(why.split(":")[0] for why in skipped.values())
+        print(f"skipped {len(skipped)} source(s): " + ", ".join(f"{n} {why}" for why, n in reasons.most_common()))
+        for source, why in skipped.items():
+            if not why.startswith("not buildable here"):  # the declared-only ones are listed in the `sources` view
+                print(f"  {source}: {why}")
     rebuilt = sum(s["cache"] == "rebuilt" for s in result["sources"])
-    print(f"build {result['build_id']} published under {result['home']}: "
-          + (f"{rebuilt} source(s) rebuilt" if rebuilt else "nothing changed, no source recomputed"))
+    print(f"build {result['build_id']} published under {result['home']}: {len(result['sources'])} source(s) built ("
+          + (f"{rebuilt} rebuilt" if rebuilt else "nothing changed, no source recomputed") + f"), {len(skipped)} skipped")
     return 0
 
 
@@ -57,6 +66,7 @@ def main(argv: list[str] | None = None) -> int:
 
     p_build = commands.add_parser("build", help="fetch, parse, render, validate and publish the warehouse")
     p_build.add_argument("--only", nargs="+", metavar="SOURCE", help="build only these sources")
+    p_build.add_argument("--strict", action="store_true", help="fail when any source is skipped")
     _settings_flags(p_build)
     p_build.set_defaults(run=_build)
 

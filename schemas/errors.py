@@ -12,3 +12,10 @@ class SourceError(Exception):
 
 class RegistryError(Exception):
     """A registry file that does not validate: says which file, which field and why."""
+
+
+class FetchUnavailable(SourceError):
+    """A declared file could not be had: absent from the mirror and its origin unreachable.
+
+    Unlike bad content (a checksum mismatch, a malformed file), this skips the source rather than failing the build.
+    """

@@ -73,6 +73,9 @@ class TaskSpec(_Spec):
     splits: dict[str, Split] = Field(default_factory=dict, description="source split name -> train/dev/test")
     in_medinst: bool = Field(True, description="false for a task of ours outside MedINST's table")
     medinst_sizes: dict[Split, int] | None = Field(None, description="MedINST's Table 11 rows per split")
+    availability: str | None = Field(
+        None, description="why this task cannot be built from the source's declared files (then it is skipped)"
+    )
 
 
 class SourceSpec(_Spec):
@@ -106,8 +109,10 @@ class SourceSpec(_Spec):
         if self.parser is None:
             raise ValueError("a source with files needs a `parser`")
         for i, task in enumerate(self.tasks):
-            if task.renderer is None or not task.splits:
-                raise ValueError(f"tasks.{i} ({task.name}) needs a `renderer` and `splits` when the source has files")
+            if not task.availability and (task.renderer is None or not task.splits):
+                raise ValueError(
+                    f"tasks.{i} ({task.name}) needs a `renderer` and `splits`, or an `availability` saying why not"
+                )
         return self
 
     @property

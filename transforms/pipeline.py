@@ -99,7 +99,7 @@ def process_source(spec: SourceSpec, local: dict[str, Path], version: str) -> So
     stat(None, "validate", "quarantined", quarantined.height)
 
     frames, quarantines = [], [quarantined]
-    for task in spec.tasks:
+    for task in (t for t in spec.tasks if not t.availability):
         rows = _task_rows(family, spec, task, version, stat)
         valid, bad = partition(rows, InstructionRow, source=spec.id, task=task.name, stage="instructions",
                                id_col="uid")

@@ -1,10 +1,11 @@
 """Fetch declared files into a content-addressed raw cache, sha256-verified, with retries.
 
 A file is read from `<sources_root>/<source_id>/<path>` when a mirror root is set (a local folder,
-`http(s)://` or `s3://`), else from its origin URL (extracting `member` when the origin is an
-archive). The cache key is the declared sha256, so a file is fetched once whatever its origin.
+`http(s)://` or `s3://`), and from its origin URL when there is no mirror or the mirror lacks it
+(extracting `member` when the origin is an archive). A file that can be had from neither raises
+FetchUnavailable (the source is skipped); one whose digest differs raises SourceError (the build fails). The cache key is the declared sha256, so a file is fetched once whatever its origin.
 A folder's sha256 is a tree hash: sha256 over the sorted lines `<file sha256>  <relative path>\\n`,
-which `find . -type f | sort | xargs sha256sum` reproduces inside the folder.
+which `find . -type f | LC_ALL=C sort | sed 's#^\\./##' | xargs sha256sum | sha256sum` reproduces inside it.
 """
 
 import hashlib
@@ -19,8 +20,9 @@ from pathlib import Path
 
 import fsspec
 
-from schemas.errors import SourceError
+from schemas.errors import FetchUnavailable, SourceError
 from schemas.registry import FileSpec
+from warehouse.lock import locked_digest, record_digest
 
 log = logging.getLogger(__name__)
 CHUNK = 1 << 20
@@ -40,28 +42,31 @@ def sha256_tree(folder: Path) -> str:
     return hashlib.sha256(listing.encode("utf-8")).hexdigest()
 
 
-def cache_path(home: Path, file: FileSpec) -> Path:
-    return home / "raw" / "sha256" / file.sha256[:2] / file.sha256
+def cache_path(home: Path, sha256: str) -> Path:
+    return home / "raw" / "sha256" / sha256[:2] / sha256
 
 
-def resolve_url(source_id: str, file: FileSpec, sources_root: str | None) -> str:
-    if sources_root:
-        return f"{sources_root.rstrip('/')}/{source_id}/{file.path}"
-    return file.url
+def candidate_urls(source_id: str, file: FileSpec, sources_root: str | None) -> list[str]:
+    """Where a file may be had, in order: the mirror (when one is set), then the origin."""
+    mirror = [f"{sources_root.rstrip('/')}/{source_id}/{file.path}"] if sources_root else []
+    return mirror + [file.url]
 
 
-def _with_retries(action, source_id: str, file: FileSpec, url: str, retries: int, backoff: float):
+def _try(action, url: str, retries: int, backoff: float, source_id: str) -> str | None:
+    """Run a download with retries; None when it worked, else why it did not."""
     for attempt in range(retries + 1):
         try:
-            return action()
+            action()
+            return None
         except FileNotFoundError:
-            raise SourceError(source_id, f"file not found at {url}", file.path) from None
+            return f"not found at {url}"
         except Exception as e:  # network and server errors differ by backend (aiohttp, botocore, OSError)
             if attempt == retries:
-                raise SourceError(source_id, f"could not fetch {url} after {retries + 1} tries: {e}", file.path) from None
+                return f"could not fetch {url} after {retries + 1} tries: {e}"
             delay = backoff * 2**attempt
             log.warning("%s: fetching %s failed (%s); retrying in %.1fs", source_id, url, e, delay)
             time.sleep(delay)
+    return None
 
 
 def _copy_file(url: str, target: Path) -> None:
@@ -118,29 +123,46 @@ def fetch(
     retries: int = 3,
     backoff: float = 0.5,
 ) -> Path:
-    """The local path of a declared file (or folder), fetching and verifying it if not cached."""
-    target = cache_path(home, file)
-    if target.exists():
-        return target
-    target.parent.mkdir(parents=True, exist_ok=True)
-    url = resolve_url(source_id, file, sources_root)
+    """The local path of a declared file (or folder), fetching and verifying it if not cached.
+
+    The expected digest is the declared one, else the one the lock file recorded; with neither,
+    the first download records its digest in the lock file.
+    """
+    expected = file.sha256 or locked_digest(home, source_id, file.path)
+    if expected and cache_path(home, expected).exists():
+        return cache_path(home, expected)
+    cache_root = home / "raw" / "sha256"
+    cache_root.mkdir(parents=True, exist_ok=True)
     folder = file.kind == "directory"
-    staging = Path(tempfile.mkdtemp(prefix=f".{file.sha256[:12]}-", dir=target.parent))
+    staging = Path(tempfile.mkdtemp(prefix=".fetch-", dir=cache_root))
     try:
-        landing = staging / "content"
-        if folder:
-            landing.mkdir()
-        if file.member and not sources_root:
-            action = lambda: _extract_member(url, file.member, landing, folder)
+        landing, reasons, url = staging / "content", [], None
+        for url in candidate_urls(source_id, file, sources_root):
+            shutil.rmtree(landing, ignore_errors=True)
+            if folder:
+                landing.mkdir()
+            from_origin = url == file.url
+            if file.member and from_origin:
+                action = lambda: _extract_member(url, file.member, landing, folder)  # noqa: E731
+            else:
+                action = lambda: (_copy_folder if folder else _copy_file)(url, landing)  # noqa: E731
+            log.info("%s: fetching %s", source_id, url)
+            reason = _try(action, url, retries, backoff, source_id)
+            if reason is None:
+                break
+            reasons.append(reason)
         else:
-            action = lambda: (_copy_folder if folder else _copy_file)(url, landing)
-        log.info("%s: fetching %s", source_id, url)
-        _with_retries(action, source_id, file, url, retries, backoff)
+            raise FetchUnavailable(source_id, "; ".join(reasons), file.path)
         got = sha256_tree(landing) if folder else sha256_file(landing)
-        if got != file.sha256:
-            raise SourceError(source_id, f"sha256 mismatch for {url}: expected {file.sha256}, got {got}", file.path)
+        if expected and got != expected:
+            raise SourceError(source_id, f"sha256 mismatch for {url}: expected {expected}, got {got}", file.path)
+        target = cache_path(home, got)
+        target.parent.mkdir(parents=True, exist_ok=True)
         if not target.exists():  # another worker may have fetched the same content meanwhile
             landing.rename(target)  # atomic: the cache never holds a half-written or unverified file
+        if not expected:
+            record_digest(home, source_id, file.path, got, url)
+            log.info("%s: %s had no declared digest; recorded %s in the lock file", source_id, file.path, got)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return target

@@ -13,6 +13,13 @@ from warehouse.catalog import write_catalog
 from warehouse.layout import builds_dir, switch_current
 from warehouse.stage import instruction_files
 
+TASK_META = {
+    "source": pl.Utf8, "task": pl.Utf8, "category": pl.Utf8, "instruction": pl.Utf8, "license": pl.Utf8,
+    "in_medinst": pl.Boolean, "medinst_train": pl.Int64, "medinst_dev": pl.Int64, "medinst_test": pl.Int64,
+    "status": pl.Utf8,
+}
+SOURCE_COLUMNS = ("name", "homepage", "license", "citation", "parser", "files", "status", "reason")
+
 
 def _link_or_copy(src: Path, dst: Path) -> None:
     dst.parent.mkdir(parents=True, exist_ok=True)
@@ -27,16 +34,17 @@ def _partition_values(path: Path) -> dict[str, str]:
 
 
 def _tasks_table(counts: list[dict], sources: list[dict]) -> pl.DataFrame:
-    """One row per task: its rows per split, instruction and licence."""
-    meta = pl.DataFrame([t for src in sources for t in src["tasks"]],
-                        schema={"source": pl.Utf8, "task": pl.Utf8, "instruction": pl.Utf8, "license": pl.Utf8})
+    """Every declared task: its rows per split in this build beside MedINST's, instruction, licence, status."""
+    meta = pl.DataFrame([t for src in sources for t in src["tasks"]], schema=TASK_META)
     rows = pl.DataFrame(counts, schema={"category": pl.Utf8, "task": pl.Utf8, "split": pl.Utf8, "source": pl.Utf8,
                                         "rows": pl.Int64})
     per_split = [pl.col("rows").filter(pl.col("split") == s).sum().alias(s) for s in ("train", "dev", "test")]
+    built = rows.group_by("task", "source").agg(per_split)
     return (
-        rows.group_by("category", "task", "source").agg(per_split)
-        .join(meta, on=["source", "task"], how="left")
-        .select("task", "category", "source", "train", "dev", "test", "instruction", "license")
+        meta.join(built, on=["source", "task"], how="left")
+        .with_columns(pl.col("train", "dev", "test").fill_null(0))
+        .select("task", "category", "source", "train", "dev", "test", "medinst_train", "medinst_dev", "medinst_test",
+                "in_medinst", "status", "instruction", "license")
         .sort("task")
     )
 
@@ -44,8 +52,9 @@ def _tasks_table(counts: list[dict], sources: list[dict]) -> pl.DataFrame:
 def publish(home: Path, staged: list[dict], sources: list[dict], pipeline_version: str) -> str:
     """Build a new warehouse from staged sources and make it the current one; returns its id.
 
-    `staged`: {source, fingerprint, stage (folder), recomputed}; `sources`: registry rows for the
-    `sources` view. Nothing readers see changes until the final pointer switch.
+    `staged`: {source, fingerprint, stage (folder), recomputed}; `sources`: every declared source
+    (built or not) with its `status`, `reason` and `tasks`, for the `sources` and `tasks` views.
+    Nothing readers see changes until the final pointer switch.
     """
     digest = hashlib.sha256("".join(sorted(s["fingerprint"] for s in staged)).encode()).hexdigest()[:10]
     build_id = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ") + "-" + digest
@@ -69,10 +78,12 @@ def publish(home: Path, staged: list[dict], sources: list[dict], pipeline_versio
     by_source = {s["source"]: s for s in staged}
     pl.DataFrame(
         [
-            {"source": src["id"], **{k: src[k] for k in ("name", "homepage", "license", "citation", "parser", "files")},
-             "fingerprint": by_source[src["id"]]["fingerprint"], "recomputed": by_source[src["id"]]["recomputed"]}
+            {"source": src["id"], **{k: src[k] for k in SOURCE_COLUMNS},
+             "fingerprint": by_source.get(src["id"], {}).get("fingerprint"),
+             "recomputed": by_source.get(src["id"], {}).get("recomputed")}
             for src in sources
-        ]
+        ],
+        schema_overrides={"fingerprint": pl.Utf8, "recomputed": pl.Boolean, "parser": pl.Utf8, "reason": pl.Utf8},
     ).write_parquet(tmp / "sources.parquet")
     pl.concat(stats).with_columns(build_id=pl.lit(build_id)).write_parquet(tmp / "build_stats.parquet")
     pl.concat(quarantine).with_columns(build_id=pl.lit(build_id)).write_parquet(tmp / "quarantine.parquet")

@@ -2,15 +2,18 @@
 
 import functools
 import hashlib
+import json
+import re
 import threading
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 
-from schemas.errors import SourceError
+from schemas.errors import FetchUnavailable, SourceError
 from schemas.registry import FileSpec
 from warehouse.fetch import cache_path, fetch, sha256_tree
+from warehouse.lock import lock_path
 
 DEVEL_SHA = "b4e1e7efcc2a35047bf2f3d281648357470e674f555d4a26a0049ac37d59cc61"  # ncbi_disease_iob/devel.tsv
 
@@ -65,7 +68,7 @@ def test_a_cached_file_is_not_fetched_again(serve, corpora, tmp_path):
     fetch("ncbi_disease_iob", spec("devel.tsv", DEVEL_SHA), home=tmp_path, sources_root=serve(corpora))
     # The mirror root now points nowhere: a second fetch must come from the cache.
     again = fetch("ncbi_disease_iob", spec("devel.tsv", DEVEL_SHA), home=tmp_path, sources_root="http://127.0.0.1:9")
-    assert again == cache_path(tmp_path, spec("devel.tsv", DEVEL_SHA))
+    assert again == cache_path(tmp_path, DEVEL_SHA)
 
 
 def test_checksum_mismatch_names_source_and_file_and_caches_nothing(serve, corpora, tmp_path):
@@ -74,14 +77,40 @@ def test_checksum_mismatch_names_source_and_file_and_caches_nothing(serve, corpo
         fetch("ncbi_disease_iob", spec("devel.tsv", wrong), home=tmp_path, sources_root=serve(corpora))
     assert err.value.source == "ncbi_disease_iob" and err.value.file == "devel.tsv"
     assert f"got {DEVEL_SHA}" in str(err.value)
-    assert not cache_path(tmp_path, spec("devel.tsv", wrong)).exists()
-    assert [p.name for p in (tmp_path / "raw" / "sha256" / "00").iterdir()] == []  # no staging left over
+    assert not cache_path(tmp_path, wrong).exists()
+    assert [p.name for p in (tmp_path / "raw" / "sha256").iterdir()] == []  # no staging left over
 
 
-def test_a_missing_file_is_named(serve, corpora, tmp_path):
-    with pytest.raises(SourceError, match="file not found at http://127.0.0.1:.*/ncbi_disease_iob/nope.tsv") as err:
+def test_a_file_absent_from_mirror_and_origin_is_unavailable(serve, corpora, tmp_path):
+    with pytest.raises(FetchUnavailable) as err:
         fetch("ncbi_disease_iob", spec("nope.tsv", DEVEL_SHA), home=tmp_path, sources_root=serve(corpora))
     assert err.value.file == "nope.tsv"
+    assert re.search(r"not found at http://127.0.0.1:\d+/ncbi_disease_iob/nope.tsv; "
+                     r"not found at https://example.invalid/origin/nope.tsv", str(err.value))
+
+
+def test_falls_back_to_the_origin_when_the_mirror_lacks_a_file(serve, corpora, tmp_path):
+    origin = serve(corpora)
+    file = FileSpec(path="devel.tsv", url=f"{origin}/ncbi_disease_iob/devel.tsv", sha256=DEVEL_SHA)
+    got = fetch("ncbi_disease_iob", file, home=tmp_path, sources_root=str(tmp_path / "empty-mirror"))
+    assert hashlib.sha256(got.read_bytes()).hexdigest() == DEVEL_SHA
+
+
+def test_an_undeclared_digest_is_recorded_in_the_lock_file_and_verified_from_then_on(serve, corpora, tmp_path):
+    root = serve(corpora)
+    unpinned = FileSpec(path="devel.tsv", url="https://example.invalid/devel.tsv")
+    got = fetch("ncbi_disease_iob", unpinned, home=tmp_path, sources_root=root)
+    assert got == cache_path(tmp_path, DEVEL_SHA)
+    assert json.loads(lock_path(tmp_path).read_text()) == {
+        "ncbi_disease_iob": {"devel.tsv": {"sha256": DEVEL_SHA, "url": f"{root}/ncbi_disease_iob/devel.tsv"}}
+    }
+    # The mirror's file changes: the locked digest catches it.
+    mirror = tmp_path / "mirror" / "ncbi_disease_iob"
+    mirror.mkdir(parents=True)
+    (mirror / "devel.tsv").write_text("changed\tO\n")
+    got.unlink()
+    with pytest.raises(SourceError, match=f"sha256 mismatch .* expected {DEVEL_SHA}"):
+        fetch("ncbi_disease_iob", unpinned, home=tmp_path, sources_root=str(tmp_path / "mirror"))
 
 
 def test_server_errors_are_retried_with_backoff(serve, corpora, tmp_path):
@@ -95,7 +124,7 @@ def test_server_errors_are_retried_with_backoff(serve, corpora, tmp_path):
 def test_gives_up_after_the_last_retry(serve, corpora, tmp_path):
     _Flaky.failures = 10
     root = serve(corpora, handler=_Flaky)
-    with pytest.raises(SourceError, match="could not fetch .* after 3 tries"):
+    with pytest.raises(FetchUnavailable, match="could not fetch .* after 3 tries"):
         fetch("ncbi_disease_iob", spec("devel.tsv", DEVEL_SHA), home=tmp_path, sources_root=root, retries=2, backoff=0.01)
 
 

@@ -1,0 +1,48 @@
+"""The registry as the build uses it: names and options checked against the code that implements them."""
+
+from flows.settings import Settings
+from schemas.errors import RegistryError
+from schemas.registry import SourceSpec, load_registry
+from transforms.parsers import PARSERS, family_of
+from transforms.render import RENDERERS
+
+
+def _check_step(where, field: str, step, known: dict, kind: str):
+    module = known.get(step.name)
+    if module is None:
+        raise RegistryError(f"{where}: {field}.name: unknown {kind} '{step.name}'; known: {sorted(known)}")
+    unknown = sorted(set(step.options) - module.OPTIONS)
+    if unknown:
+        raise RegistryError(
+            f"{where}: {field}.options.{unknown[0]}: unknown option of {step.name}; it takes {sorted(module.OPTIONS)}"
+        )
+    return module
+
+
+def _check_source(spec: SourceSpec, where) -> None:
+    if not spec.buildable:
+        return
+    _check_step(where, "parser", spec.parser, PARSERS, "parser")
+    family = family_of(spec.parser.name, spec.parser.options)
+    for i, task in enumerate(spec.tasks):
+        if task.availability:
+            continue
+        renderer = _check_step(where, f"tasks.{i}.renderer", task.renderer, RENDERERS, "renderer")
+        if renderer.FAMILY != family:
+            raise RegistryError(
+                f"{where}: tasks.{i}.renderer.name: {task.renderer.name} renders {renderer.FAMILY} tables, "
+                f"but parser {spec.parser.name} emits {family}"
+            )
+
+
+def load_checked_registry(settings: Settings) -> dict[str, SourceSpec]:
+    """Every declared source, checked; a task name may be declared by one source only."""
+    registry = load_registry(settings.registry)
+    owner: dict[str, str] = {}
+    for spec, where in registry.values():
+        _check_source(spec, where)
+        for i, task in enumerate(spec.tasks):
+            if task.name in owner:
+                raise RegistryError(f"{where}: tasks.{i}.name: '{task.name}' is already declared by {owner[task.name]}")
+            owner[task.name] = spec.id
+    return {source_id: spec for source_id, (spec, _) in registry.items()}
