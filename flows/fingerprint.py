@@ -25,7 +25,7 @@ def fingerprint(spec: SourceSpec, pipeline_version: str) -> str:
     h.update(json.dumps(spec.model_dump(mode="json"), sort_keys=True).encode())
     h.update(pipeline_version.encode())
     h.update(_code(PARSERS[spec.parser.name]))
-    for name in sorted({t.renderer.name for t in spec.tasks}):
+    for name in sorted({t.renderer.name for t in spec.tasks if t.renderer}):
         h.update(_code(RENDERERS[name]))
     transforms_dir = Path(transforms.__file__).parent
     for rel in _CORE:

@@ -113,8 +113,8 @@ def test_catalog_views_describe_the_build(built):
     assert build_dir.name == second["build_id"]
     _, rows = query(build_dir, "select task, category, source, train, dev, test, license from tasks where task = 'BIOSSES'")
     assert rows == [("BIOSSES", "STS", "biosses", 64, 16, 20, "GPL-3.0")]
-    _, rows = query(build_dir, "select source, recomputed, len(files) from sources order by source")
-    assert rows[0] == ("biosses", False, 2) and len(rows) == 7
+    _, rows = query(build_dir, "select source, recomputed, len(files) from sources where status = 'built' order by source")
+    assert rows[0] == ("biosses", False, 2)
     _, rows = query(build_dir, "select rows from build_stats where source = 'ncbi_disease' and reason = 'duplicate_uid'")
     assert rows == [(1,)]  # PMID 8528200 appears twice in the training file
     _, rows = query(build_dir, "select count(*) from quarantine")
@@ -227,10 +227,49 @@ def test_wrong_offset_is_quarantined_and_fails_the_build(published, corpora, tmp
     assert len(quarantined) == 1
 
 
-def test_missing_file_fails_naming_it(published, corpora, tmp_path):
+def test_missing_file_fails_a_strict_build_naming_it(published, corpora, tmp_path):
     registry = registry_copy(tmp_path, "ncbi_disease", lambda d: d["files"][0].update(path="absent.txt", sha256="e" * 64))
-    with pytest.raises(BuildFailed, match=r"ncbi_disease: absent.txt: file not found at .*/ncbi_disease/absent.txt"):
-        build(home=str(published), sources_root=str(corpora), registry=[str(registry)], only=["ncbi_disease"])
+    with pytest.raises(BuildFailed, match=r"--strict: 1 source\(s\) skipped; the published warehouse is unchanged:\n"
+                                          r"  ncbi_disease: cannot be fetched: not found at .*/ncbi_disease/absent.txt"):
+        build(home=str(published), sources_root=str(corpora), registry=[str(registry)], only=["ncbi_disease"],
+              strict=True)
+
+
+def test_unfetchable_source_is_skipped_and_the_rest_published(prefect_server, corpora, tmp_path):
+    registry = registry_copy(tmp_path, "mqp", lambda d: d["files"][0].update(path="absent.csv", sha256="e" * 64))
+    declared_only = {
+        "id": "future_corpus", "name": "A corpus not in the mirror", "homepage": "https://example.org",
+        "license": "CC-BY-4.0", "citation": "@misc{future, title={Future}}", "files": [],
+        "availability": "Not in the corpora mirror.",
+        "tasks": [{"name": "Future-NER", "category": "NER", "instruction": "Find every future mention, as [x <T>].",
+                   "medinst_sizes": {"train": 10, "dev": 0, "test": 5}}],
+    }
+    (registry / "future_corpus.yaml").write_text(yaml.safe_dump(declared_only))
+    home = tmp_path / "home"
+    result = build(only=["medqa", "mqp", "future_corpus"], home=str(home), sources_root=str(corpora),
+                   registry=[str(registry)])
+    assert [s["source"] for s in result["sources"]] == ["medqa"]
+    assert result["skipped"]["future_corpus"] == "not buildable here: Not in the corpora mirror."
+    assert result["skipped"]["mqp"].startswith("cannot be fetched: not found at")
+    _, rows = query(current_build(home), "select task, status, train, dev, test, medinst_train, medinst_test "
+                                         "from tasks order by task")
+    assert rows == [("Future-NER", "not buildable", 0, 0, 0, 10, 5), ("MQP", "skipped", 0, 0, 0, 3048, 0),
+                    ("MedQA", "built", 0, 0, 1273, 10178, 1272)]
+    _, rows = query(current_build(home), "select source, status, reason is not null from sources order by source")
+    assert rows == [("future_corpus", "not buildable", True), ("medqa", "built", False), ("mqp", "skipped", True)]
+
+
+def test_unknown_parser_option_is_a_registry_error(prefect_server, corpora, tmp_path):
+    registry = registry_copy(tmp_path, "ncbi_disease", lambda d: d["parser"]["options"].update(defualt_db="MESH"))
+    with pytest.raises(RegistryError, match=r"ncbi_disease.yaml: parser.options.defualt_db: unknown option of "
+                                            r"pubtator_v1; it takes \['default_db'\]"):
+        build(home=str(tmp_path / "home"), sources_root=str(corpora), registry=[str(registry)], only=["ncbi_disease"])
+
+
+def test_unknown_renderer_is_a_registry_error(prefect_server, corpora, tmp_path):
+    registry = registry_copy(tmp_path, "mqp", lambda d: d["tasks"][0]["renderer"].update(name="sts_v9"))
+    with pytest.raises(RegistryError, match=r"mqp.yaml: tasks.0.renderer.name: unknown renderer 'sts_v9'"):
+        build(home=str(tmp_path / "home"), sources_root=str(corpora), registry=[str(registry)], only=["mqp"])
 
 
 def test_checksum_mismatch_fails_naming_the_file(published, corpora, tmp_path):
