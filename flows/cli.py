@@ -1,6 +1,7 @@
 """The `medinst` command line (also `python -m flows`)."""
 
 import argparse
+import os
 import sys
 from collections import Counter
 
@@ -61,6 +62,8 @@ def _sql(args) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    # Offline machines are the common case: the temporary Prefect server should not try to phone home.
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     parser = argparse.ArgumentParser(prog="medinst", description="Rebuild MedINST from the original corpora.")
     commands = parser.add_subparsers(dest="command", required=True)
 
