@@ -15,7 +15,9 @@ from transforms.render import RENDERERS
 from transforms.splits import apply_split_ids, read_split_ids, seeded_split
 from transforms.validate import empty_quarantine, partition
 
-STATS_SCHEMA = {"source": pl.Utf8, "task": pl.Utf8, "step": pl.Utf8, "reason": pl.Utf8, "rows": pl.Int64}
+STATS_SCHEMA = {
+    "source": pl.Utf8, "task": pl.Utf8, "split": pl.Utf8, "step": pl.Utf8, "reason": pl.Utf8, "rows": pl.Int64,
+}
 
 
 @dataclass
@@ -88,9 +90,9 @@ def process_source(spec: SourceSpec, local: dict[str, Path], version: str) -> So
     """Everything a source yields, given its fetched files (declared path -> local path)."""
     stats: list[tuple] = []
 
-    def stat(task: str | None, step: str, reason: str, rows: int) -> None:
+    def stat(task: str | None, step: str, reason: str, rows: int, split: str | None = None) -> None:
         if rows:
-            stats.append((spec.id, task, step, reason, rows))
+            stats.append((spec.id, task, split, step, reason, rows))
 
     family = parse_family(spec, local)
     stat(None, "parse", "records", family.height)
@@ -104,7 +106,8 @@ def process_source(spec: SourceSpec, local: dict[str, Path], version: str) -> So
         valid, bad = partition(rows, InstructionRow, source=spec.id, task=task.name, stage="instructions",
                                id_col="uid")
         stat(task.name, "validate", "quarantined", bad.height)
-        stat(task.name, "publish", "rows", valid.height)
+        for split, n in valid.group_by("split").len().sort("split").iter_rows():
+            stat(task.name, "publish", "rows", n, split)
         frames.append(valid.select(list(POLARS_SCHEMA)))
         quarantines.append(bad)
     return SourceOutput(
