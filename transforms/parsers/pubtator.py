@@ -1,5 +1,6 @@
 """PubTator text: `PMID|t|title`, `PMID|a|abstract`, then one tab-separated line per mention
-(`PMID start end mention type ids`); blank lines between documents.
+(`PMID start end mention type ids [individual mentions]`) and per relation (`PMID type id1 id2`);
+blank lines between documents.
 """
 
 import polars as pl
@@ -31,9 +32,37 @@ class _Document:
         self.title: str | None = None
         self.abstract: str | None = None
         self.entities: list[dict] = []
+        self.relations: list[tuple[int, str, str, str]] = []  # (line, type, concept 1, concept 2)
 
 
-def _finish(doc: _Document, file: InputFile, source: str) -> dict:
+def _relations(doc: _Document, file: InputFile, source: str, default_db: str) -> list[dict]:
+    """Concept-level relations (BC5CDR's CID) pointed at the first mention, in text order, of each concept."""
+    # Text order as the renderers see it; sorted() is stable, so a tie keeps the file's order.
+    in_order = sorted(doc.entities, key=lambda e: (e["offsets"][0][0], e["offsets"][-1][1]))
+    out = []
+    for line, rtype, *concepts in doc.relations:
+        args, normalized = [], []
+        for concept in concepts:
+            ids = _normalized(concept, default_db)
+            if len(ids) != 1:
+                raise SourceError(source, f"relation argument {concept!r} is not one concept id", file.name, line)
+            found = next((e for e in in_order if ids[0] in e["normalized"]), None)
+            # Every one of BC5CDR's 3,116 CID pairs has a mention of both concepts in its abstract. One
+            # without a mention cannot be written as a mention-level relation, and a parser has no channel
+            # to count what it drops, so dropping it would lose gold without a trace: fail, naming the line.
+            if found is None:
+                raise SourceError(
+                    source, f"relation {rtype} names concept {concept}, which no mention of document {doc.pmid} has",
+                    file.name, line,
+                )
+            args.append(found["id"])
+            normalized += ids
+        out.append({"id": f"{doc.pmid}-r{len(out)}", "type": rtype, "arg1_id": args[0], "arg2_id": args[1],
+                    "normalized": normalized})
+    return out
+
+
+def _finish(doc: _Document, file: InputFile, source: str, default_db: str) -> dict:
     if doc.title is None or doc.abstract is None:
         missing = "title" if doc.title is None else "abstract"
         raise SourceError(source, f"document {doc.pmid} has no {missing} line (truncated file?)", file.name, doc.line)
@@ -55,6 +84,7 @@ def _finish(doc: _Document, file: InputFile, source: str) -> dict:
         ],
         **empty_kb_lists(),
         "entities": doc.entities,
+        "relations": _relations(doc, file, source, default_db),
     }
 
 
@@ -67,7 +97,7 @@ def parse(files: list[InputFile], options: dict, source: str) -> pl.DataFrame:
         for number, line in enumerate(read_text(file, source).splitlines(), start=1):
             if not line.strip():
                 if doc:
-                    rows.append(_finish(doc, file, source))
+                    rows.append(_finish(doc, file, source, default_db))
                 doc = None
                 continue
             if "|" in line.split("\t", 1)[0]:
@@ -83,9 +113,16 @@ def parse(files: list[InputFile], options: dict, source: str) -> pl.DataFrame:
             fields = line.split("\t")
             if doc is None or fields[0] != doc.pmid:
                 raise SourceError(source, f"annotation outside its document: {line[:60]!r}", file.name, number)
-            if len(fields) not in (5, 6) or not (fields[1].isdigit() and fields[2].isdigit()):
+            if len(fields) == 4 and not fields[1].isdigit():  # a relation: `PMID type id1 id2`
+                if not all(f.strip() for f in fields[1:]):
+                    raise SourceError(source, f"relation with an empty field: {line[:80]!r}", file.name, number)
+                doc.relations.append((number, fields[1], fields[2], fields[3]))
+                continue
+            # A 7th field (BC5CDR) spells out the individual mentions of a composite one, without offsets.
+            if len(fields) not in (5, 6, 7) or not (fields[1].isdigit() and fields[2].isdigit()):
                 raise SourceError(
-                    source, f"expected `PMID start end mention type [ids]`, got {line[:80]!r}", file.name, number
+                    source, f"expected `PMID start end mention type [ids]` or `PMID type id1 id2`, got {line[:80]!r}",
+                    file.name, number,
                 )
             start, end = int(fields[1]), int(fields[2])
             doc.entities.append(
@@ -94,9 +131,9 @@ def parse(files: list[InputFile], options: dict, source: str) -> pl.DataFrame:
                     "type": fields[4],
                     "text": [fields[3].strip()],  # one train mention carries trailing spaces
                     "offsets": [[start, end]],
-                    "normalized": _normalized(fields[5], default_db) if len(fields) == 6 else [],
+                    "normalized": _normalized(fields[5], default_db) if len(fields) >= 6 else [],
                 }
             )
         if doc:
-            rows.append(_finish(doc, file, source))
+            rows.append(_finish(doc, file, source, default_db))
     return family_frame(rows, FAMILY)
