@@ -1,4 +1,9 @@
-"""QA: question (and context, and lettered options) in; the answer, or answers joined by ', ', out."""
+"""QA: question (and context, and lettered options) in; the answer out.
+
+By type: multiple choice -> the gold option (`answer_style`); factoid -> the first answer (the
+candidate listed first); summary -> the first ideal answer; list, yesno and the rest ->
+the answers joined by ', '.
+"""
 
 import string
 
@@ -23,6 +28,8 @@ def _input(row: dict) -> str:
 
 
 def _output(row: dict, answer_style: str) -> str:
+    if row["type"] in ("factoid", "summary"):
+        return row["answer"][0].strip()
     if row["type"] != "multiple_choice":
         return ", ".join(a.strip() for a in row["answer"])
     letter = LETTERS[row["choices"].index(row["answer"][0])]

@@ -98,3 +98,69 @@ def test_empty_file_with_a_header_is_a_source_error(input_file):
     with pytest.raises(SourceError) as err:
         parse(input_file("pairs.csv", ""), PAIRS_OPTIONS)
     assert err.value.file == "pairs.csv"
+
+
+GAD_OPTIONS = {
+    "family": "pairs",
+    "delimiter": "\t",
+    "header": False,
+    "columns": {"text_1": 0, "label": 1},
+    "constants": {"text_2": "@GENE$ and @DISEASE$"},
+    "file_options": {"test.tsv": {"header": True, "id": "index", "columns": {"text_1": "sentence", "label": "label"}}},
+}
+
+
+def test_tab_delimiter_and_constant_fields(input_file):
+    df = parse(input_file("train.tsv", '@GENE$ "S" allele and @DISEASE$.\t1\n'), GAD_OPTIONS)
+    assert df.select("id", "text_1", "text_2", "label").row(0) == (
+        "train.tsv:1", '@GENE$ "S" allele and @DISEASE$.', "@GENE$ and @DISEASE$", "1"
+    )
+
+
+def test_file_options_give_one_file_its_own_layout(input_file):
+    files = [input_file("train.tsv", "A @GENE$ b.\t0\n"), input_file("test.tsv", "index\tsentence\tlabel\n7\tC @GENE$.\t1\n", "test")]
+    df = csv_table.parse(files, GAD_OPTIONS, "src")
+    assert df.select("id", "split", "source_line", "text_1", "label").rows() == [
+        ("train.tsv:1", "train", 1, "A @GENE$ b.", "0"),
+        ("test.tsv:7", "test", 2, "C @GENE$.", "1"),
+    ]
+
+
+def test_unknown_file_option_is_an_error(input_file):
+    with pytest.raises(SourceError, match="unknown \\['family'\\]"):
+        parse(input_file("test.tsv", "a\t1\n"), {**GAD_OPTIONS, "file_options": {"test.tsv": {"family": "te"}}})
+
+
+def test_a_column_name_missing_from_the_header_names_the_header_line(input_file):
+    with pytest.raises(SourceError) as err:
+        parse(input_file("pairs.csv", PAIRS), {**PAIRS_OPTIONS, "columns": {**PAIRS_OPTIONS["columns"], "label": "gold"}})
+    assert (err.value.file, err.value.line) == ("pairs.csv", 1)
+
+
+MEDAL_OPTIONS = {
+    "family": "text",
+    "columns": {"text": "TEXT", "labels": "LABEL"},
+    "label_separator": "|",
+    "mark_token": {"field": "text", "index": "LOCATION", "template": "<abbr>{}</abbr>"},
+}
+
+
+def test_mark_token_wraps_the_token_at_an_index(input_file):
+    df = parse(input_file("sample.csv", "ABSTRACT_ID,TEXT,LOCATION,LABEL\n1,rats with CS were,2,carcinosarcoma\n"), MEDAL_OPTIONS)
+    assert df.select("text", "labels").row(0) == ("rats with <abbr>CS</abbr> were", ["carcinosarcoma"])
+
+
+@pytest.mark.parametrize("location", ["4", "x"])
+def test_mark_token_index_outside_the_text_names_its_line(input_file, location):
+    text = f"ABSTRACT_ID,TEXT,LOCATION,LABEL\n1,a b,0,x\n2,rats with CS were,{location},y\n"
+    with pytest.raises(SourceError) as err:
+        parse(input_file("sample.csv", text), MEDAL_OPTIONS)
+    assert (err.value.file, err.value.line) == ("sample.csv", 3)
+    assert "token index" in str(err.value)
+
+
+def test_t2t_family(input_file):
+    options = {"family": "t2t", "columns": {"text_1": "q", "text_2": "s"}, "constants": {"text_1_name": "question", "text_2_name": "summary"}}
+    df = parse(input_file("qs.csv", "q,s\nWho makes it?,Manufacturer?\n"), options)
+    assert df.select("text_1", "text_2", "text_1_name", "text_2_name").row(0) == ("Who makes it?", "Manufacturer?", "question", "summary")
+    MODELS["t2t"].validate(df)

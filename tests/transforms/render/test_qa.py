@@ -65,3 +65,27 @@ def test_several_answers_are_stripped_and_joined():
     row = {"question": "Which genes?", "type": "list", "choices": [], "context": "", "answer": [" TP53", "BRCA1 "]}
     out = qa.render(qa_frame(row), {})
     assert out.select("input", "output").row(0) == ("Question: Which genes?", "TP53, BRCA1")
+
+
+BIOASQ = {"question": "Which drug?", "choices": [], "context": "Snippet one. Snippet two."}
+
+
+def test_factoid_answer_is_the_first_candidate():
+    row = {**BIOASQ, "type": "factoid", "answer": [" Alzheimer's disease ", "dementia"]}
+    out = qa.render(qa_frame(row), {})
+    assert out.select("input", "output").row(0) == ("Question: Which drug?\nContext: Snippet one. Snippet two.", "Alzheimer's disease")
+
+
+def test_list_answers_are_joined():
+    out = qa.render(qa_frame({**BIOASQ, "type": "list", "answer": ["sofosbuvir", "ledipasvir"]}), {})
+    assert out["output"].to_list() == ["sofosbuvir, ledipasvir"]
+
+
+def test_summary_answer_is_the_first_ideal_answer():
+    row = {**BIOASQ, "type": "summary", "answer": ["Bloody tears. ", "Tears with blood."]}
+    assert qa.render(qa_frame(row), {})["output"].to_list() == ["Bloody tears."]
+
+
+def test_yesno_without_context():
+    row = {"question": "Is it?", "type": "yesno", "choices": ["yes", "no"], "context": "", "answer": ["no"]}
+    assert qa.render(qa_frame(row), {}).select("input", "output").row(0) == ("Question: Is it?", "no")
