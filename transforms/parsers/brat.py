@@ -1,0 +1,199 @@
+"""BRAT / BioNLP-ST standoff: in a declared folder, each document's `.txt` beside its `.ann` (or `.a1` + `.a2`).
+
+Read: `T#` text-bound annotations (`Type start end[;start end]`, then the text), `R#` relations
+(`Type Arg1:ID Arg2:ID`), `E#` events (`Type:T#` names the trigger; a bare `Type`, as in SeeDev, has
+none; then `Role:ID` arguments), `*` equivalences (`Equiv T1 T2 ...`, read as a coreference chain as
+BigBio does) and `N#` normalisations. Attributes, modifiers and notes (`A#`, `M#`, `#`) are ignored.
+A `T#` used as a trigger is part of its event, not an entity. Each line of the `.txt` is a passage,
+so the passages joined by single spaces are the text with its newlines read as spaces.
+"""
+
+import re
+
+import polars as pl
+
+from schemas.errors import SourceError
+from transforms.parsers._common import InputFile, family_frame, read_text
+
+NAME = "brat_v1"
+OPTIONS = {"sentences", "events_as_relations"}
+FAMILY = "kb"
+_SPANS = re.compile(r"^\d+ \d+(;\d+ \d+)*$")
+# A sentence ends at . ? or ! (and closing brackets or quotes) before a space and a capital, digit or bracket.
+_END = re.compile(r"[.!?][)\]\"']*(\s+)(?=[A-Z0-9(\[])")
+_ABBREVIATIONS = {"e.g.", "i.e.", "vs.", "al.", "Fig.", "Figs.", "approx.", "ca.", "cf.", "Dr.", "No.", "no.", "St."}
+
+
+def line_passages(text: str, prefix: str) -> list[dict]:
+    """One passage per line (trailing newlines dropped): joined by single spaces they keep every offset."""
+    passages, pos = [], 0
+    for i, line in enumerate(text.rstrip("\n").split("\n")):
+        passages.append({"id": f"{prefix}-p{i}", "type": "paragraph", "text": [line], "offsets": [[pos, pos + len(line)]]})
+        pos += len(line) + 1
+    return passages
+
+
+def _fragments(flat: str, spans: list[list[int]], written: str) -> list[str]:
+    """Fragment texts: the document's, when they are what the annotation wrote (up to whitespace);
+    else the annotation's own, cut by fragment length, so that the offset check quarantines the record."""
+    own = [flat[s:e] for s, e in spans]
+    if " ".join(" ".join(own).split()) == " ".join(written.split()):
+        return own
+    parts, i = [], 0
+    for s, e in spans:
+        parts.append(written[i : i + e - s])
+        i += e - s + 1
+    return parts
+
+
+class _Doc:
+    """The annotations of one document, read line by line from its annotation files."""
+
+    def __init__(self, stem: str, flat: str, source: str, relations: bool):
+        self.stem, self.flat, self.source, self.as_relations = stem, flat, source, relations
+        self.spans: dict[str, dict] = {}
+        self.events, self.relations, self.corefs, self.norms, self.triggers = [], [], [], [], set()
+        self.seen: set[str] = set()
+
+    def ref(self, ident: str) -> str:
+        return f"{self.stem}_{ident}"
+
+    def read(self, text: str, where: str) -> None:
+        for number, raw in enumerate(text.split("\n"), start=1):
+            line = raw.rstrip("\r")
+            if line.strip():
+                self._line(line, where, number)
+
+    def _fail(self, message: str, where: str, number: int):
+        raise SourceError(self.source, message, where, number)
+
+    def _line(self, line: str, where: str, number: int) -> None:
+        fields = line.split("\t")
+        ident, kind = fields[0], fields[0][:1]
+        if kind in ("A", "M", "#"):
+            return
+        if len(fields) < 2 or not fields[1].strip():
+            self._fail(f"expected `ID<TAB>annotation`, got {line[:80]!r}", where, number)
+        if kind != "*":
+            if ident in self.seen:
+                self._fail(f"annotation id {ident} repeats", where, number)
+            self.seen.add(ident)
+        words = fields[1].split()
+        if kind == "T":
+            etype, _, spans = fields[1].partition(" ")
+            if len(fields) < 3 or not _SPANS.match(spans.strip()):
+                self._fail(f"expected `T# Type start end[;start end]<TAB>text`, got {line[:80]!r}", where, number)
+            offsets = [[int(n) for n in part.split()] for part in spans.strip().split(";")]
+            text = _fragments(self.flat, offsets, fields[2])
+            self.spans[ident] = {"id": self.ref(ident), "type": etype, "text": text, "offsets": offsets}
+        elif kind in ("R", "E"):
+            head, args = words[0], words[1:]
+            if any(a.count(":") != 1 or a.startswith(":") or a.endswith(":") for a in args) or head.count(":") > 1:
+                self._fail(f"expected `Role:ID` arguments, got {line[:80]!r}", where, number)
+            args = [tuple(a.split(":")) for a in args]
+            etype, _, trigger = head.partition(":")
+            if kind == "R" or self.as_relations:
+                if len(args) != 2 or trigger:
+                    self._fail(f"a relation needs a type and exactly two arguments, got {line[:80]!r}", where, number)
+                self.relations.append({"id": self.ref(ident), "type": etype, "arg1_id": self.ref(args[0][1]),
+                                       "arg2_id": self.ref(args[1][1]), "normalized": []})
+            else:
+                self.events.append((ident, etype, trigger, args, where, number))
+                self.triggers.add(trigger)
+        elif kind == "*":
+            self.corefs.append([self.ref(i) for i in words[1:]])
+        elif kind == "N":
+            if len(words) != 3 or ":" not in words[2]:
+                self._fail(f"expected `N# Type T# DB:ID`, got {line[:80]!r}", where, number)
+            self.norms.append((words[1], *words[2].split(":", 1), where, number))
+        else:
+            self._fail(f"not a BRAT annotation line: {line[:80]!r}", where, number)
+
+    def layers(self) -> dict:
+        entities = {i: {**t, "normalized": []} for i, t in self.spans.items() if i not in self.triggers}
+        for target, db, ident, where, number in self.norms:
+            if target not in entities:
+                self._fail(f"normalisation of {target}, which is not an entity", where, number)
+            entities[target]["normalized"].append({"db_name": db, "db_id": ident})
+        events = []
+        for ident, etype, trigger, args, where, number in self.events:
+            if trigger and trigger not in self.spans:
+                self._fail(f"event {ident} names trigger {trigger}, which is not a text-bound annotation", where, number)
+            span = self.spans.get(trigger, {"text": [], "offsets": []})
+            events.append({"id": self.ref(ident), "type": etype,
+                           "trigger": {"text": span["text"], "offsets": span["offsets"]},
+                           "arguments": [{"role": role, "ref_id": self.ref(ref)} for role, ref in args]})
+        known = {e["id"] for e in entities.values()}
+        # BigBio's rule: an equivalence naming anything but entities (a trigger, say) is no coreference.
+        chains = [c for c in self.corefs if set(c) <= known]
+        coreferences = [{"id": self.ref(f"*{n}"), "entity_ids": c} for n, c in enumerate(chains, start=1)]
+        return {"entities": list(entities.values()), "events": events, "coreferences": coreferences,
+                "relations": self.relations}
+
+
+def _sentences(raw: str, entities: list[dict]) -> list[tuple[int, int]]:
+    """Sentence spans: each line, cut after sentence-final punctuation unless inside a mention or after an abbreviation."""
+    inside = set()
+    for e in entities:
+        inside.update(range(e["offsets"][0][0], e["offsets"][-1][1]))
+    spans = []
+    for line in re.finditer(r"[^\n]+", raw):
+        cur = line.start()
+        for m in _END.finditer(raw, line.start(), line.end()):
+            words = raw[cur : m.start(1)].split()
+            if inside.intersection(range(m.start(), m.end())) or (words and words[-1] in _ABBREVIATIONS):
+                continue
+            spans.append((cur, m.start(1)))
+            cur = m.end()
+        spans.append((cur, line.end()))
+    trimmed = [(s + len(raw[s:e]) - len(raw[s:e].lstrip()), e - len(raw[s:e]) + len(raw[s:e].rstrip())) for s, e in spans]
+    return [(s, e) for s, e in trimmed if e > s]
+
+
+def _record(rid: str, doc_id: str, split, name: str, line: int, passages: list[dict], layers: dict) -> dict:
+    return {"id": rid, "document_id": doc_id, "split": split, "source_file": name, "source_line": line,
+            "passages": passages, **layers}
+
+
+def _split(doc: _Doc, raw: str, layers: dict, file: InputFile, name: str, where: str) -> list[dict]:
+    """One record per sentence, its mentions shifted to the sentence's offsets (entity-only documents)."""
+    if layers["events"] or layers["relations"] or doc.corefs:
+        raise SourceError(doc.source, "`sentences` needs a document with text-bound annotations only", where)
+    records = []
+    for k, (start, end) in enumerate(_sentences(raw, layers["entities"])):
+        rid = f"{file.name}/{doc.stem}:{k}"
+        mine = [e for e in layers["entities"] if start <= e["offsets"][0][0] < end]
+        shifted = [{**e, "offsets": [[s - start, t - start] for s, t in e["offsets"]]} for e in mine]
+        text = doc.flat[start:end]
+        passage = {"id": f"{rid}-s", "type": "sentence", "text": [text], "offsets": [[0, len(text)]]}
+        records.append(_record(rid, f"{doc.stem}_{k}", file.split, name, raw.count("\n", 0, start) + 1, [passage],
+                               {"entities": shifted, "events": [], "coreferences": [], "relations": []}))
+    return records
+
+
+def parse(files: list[InputFile], options: dict, source: str) -> pl.DataFrame:
+    """Options: `sentences` (one record per sentence, for entity-only corpora), `events_as_relations`
+    (declared folders whose trigger-less two-argument events are read as relations, as SeeDev-binary's)."""
+    as_relations = set(options.get("events_as_relations", []))
+    rows = []
+    for file in files:
+        if not file.path.is_dir():
+            raise SourceError(source, "expected a folder of .txt and annotation files (kind: directory)", file.name)
+        for txt in sorted(file.path.glob("*.txt")):
+            name = f"{file.name}/{txt.name}"
+            raw = read_text(file, source, txt)
+            annotations = [txt.with_suffix(".ann")]
+            if not annotations[0].exists():
+                annotations = [p for p in (txt.with_suffix(".a1"), txt.with_suffix(".a2")) if p.exists()]
+            if not annotations:
+                raise SourceError(source, f"no {txt.stem}.ann (or .a1/.a2) beside the text", name)
+            doc = _Doc(txt.stem, raw.rstrip("\n").replace("\n", " "), source, file.name in as_relations)
+            for ann in annotations:
+                doc.read(read_text(file, source, ann), f"{file.name}/{ann.name}")
+            layers = doc.layers()
+            if options.get("sentences"):
+                rows.extend(_split(doc, raw, layers, file, name, f"{file.name}/{annotations[-1].name}"))
+            else:
+                rid = f"{file.name}/{txt.stem}"
+                rows.append(_record(rid, txt.stem, file.split, name, 1, line_passages(raw, rid), layers))
+    return family_frame(rows, FAMILY)
