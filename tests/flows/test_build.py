@@ -1,9 +1,12 @@
 """The build flow end to end on the real corpora mirror, under a Prefect test server."""
 
+import csv
 import hashlib
 import json
+import re
 from pathlib import Path
 
+import openpyxl
 import pytest
 import yaml
 
@@ -25,6 +28,14 @@ def iob_sentences(path: Path) -> int:
 def pubtator_documents(path: Path) -> int:
     """Distinct PMIDs with at least one mention (a repeated document counts once)."""
     return len({line.split("\t")[0] for line in path.read_text().splitlines() if line.count("\t") >= 4})
+
+
+def tsv_column(path: Path, column: int) -> set[str]:
+    return {line.split("\t")[column] for line in path.read_text().splitlines() if line.strip()}
+
+
+def iob_sentences_with(path: Path, tag: str) -> int:
+    return sum(1 for block in path.read_text().split("\n\n") if f"B-{tag}" in block)
 
 
 def counts(home: Path) -> dict[tuple[str, str], int]:
@@ -66,6 +77,87 @@ def test_counts_match_the_raw_files(built, corpora):
     assert got["MedQA", "test"] == len((corpora / "medqa" / "test.jsonl").read_text().splitlines()) == 1273
 
 
+def test_counts_of_the_other_mirror_corpora_match_their_raw_files(built, corpora):
+    home, _, _ = built
+    got = counts(home)
+    splits = [("train", "train"), ("devel", "dev"), ("test", "test")]
+    for folder, task in [("bc5cdr_iob", "BC5CDR"), ("bc2gm_iob", "BC2GM"), ("linnaeus", "Linnaeus")]:
+        for name, split in splits:
+            assert got[task, split] == iob_sentences(corpora / folder / f"{name}.tsv"), (task, split)
+    assert (got["BC5CDR", "train"], got["BC5CDR", "dev"], got["BC5CDR", "test"]) == (4560, 4581, 4797)
+
+    cdr = corpora / "bc5cdr"
+    for name, split in [("Training", "train"), ("Development", "dev"), ("Test", "test")]:
+        pubtator = cdr / f"CDR_{name}Set.PubTator.txt"
+        assert got["BC5CDR-NED", split] == pubtator_documents(pubtator) == 500
+        cid_documents = {line.split("\t")[0] for line in pubtator.read_text().splitlines() if "\tCID\t" in line}
+        assert got["BC5CDR-RE", split] == len(cid_documents) == 500
+
+    chemprot = corpora / "chemprot"
+    for folder, suffix, split in [("chemprot_training", "training", "train"),
+                                  ("chemprot_development", "development", "dev"), ("chemprot_test_gs", "test", "test")]:
+        entities = next((chemprot / folder).glob("*_entities*.tsv"))
+        assert got["ChemProt", split] == len(tsv_column(entities, 0))
+        gold = chemprot / folder / f"chemprot_{suffix}_gold_standard.tsv"
+        assert got["ChemProt-RE", split] == len(tsv_column(gold, 0))
+
+    # One quarantined record each, as the quarantine test below shows.
+    rqe = corpora / "mediqa_rqe"
+    for name, split, quarantined in [("TrainingSet-AMIA2016", "train", 1), ("ValidationSet-AMIA2016", "dev", 0),
+                                     ("TestSet-wLabels", "test", 0)]:
+        pairs = (rqe / f"MEDIQA2019-Task2-RQE-{name}.xml").read_text().count("<pair ")
+        assert got["MEDIQA-RQE", split] == pairs - quarantined
+    questions = [q for f in sorted((corpora / "bioasq").glob("*_golden.json")) for q in json.loads(f.read_text())["questions"]]
+    for kind, quarantined in [("yesno", 0), ("list", 0), ("factoid", 1), ("summary", 0)]:
+        assert got[f"BioASQ-Task-B-{kind}", "test"] == sum(q["type"] == kind for q in questions) - quarantined
+
+    for name, split in [("dev", "dev"), ("test", "test")]:
+        with open(corpora / "healthver" / f"healthver_{name}.csv", newline="") as f:
+            assert got["HealthVer", split] == sum(1 for _ in csv.DictReader(f))
+    sheet = openpyxl.load_workbook(corpora / "meqsum" / "MeQSum_ACL2019_BenAbacha_Demner-Fushman.xlsx").active
+    assert got["MeQSum", "train"] == sheet.max_row - 1 == 1000
+    assert got["MedMCQA", "test"] == len((corpora / "medmcqa" / "test.jsonl").read_text().splitlines()) == 2816
+    for name, split in [("val", "dev"), ("test", "test")]:
+        assert got["Cochrane-PLS", split] == len((corpora / "cochrane_pls" / f"{name}.source").read_text().splitlines())
+    gad = corpora / "gad" / "1"
+    assert got["GAD-fold1", "train"] == len((gad / "train.tsv").read_text().splitlines())
+    assert got["GAD-fold1", "test"] == len((gad / "test.tsv").read_text().splitlines()) - 1  # header
+    medal_rows = len((corpora / "medal" / "sample.csv").read_text().splitlines()) - 1
+    assert sum(got["MeDAL", s] for s in ("train", "dev", "test")) == medal_rows == 268
+
+    ddi_train = sum("<entity " in p.read_text() for p in (corpora / "ddi_corpus" / "Train").rglob("*.xml"))
+    assert got["DDI", "train"] == ddi_train - 1  # one document quarantined (a bad offset)
+
+    iob2_test = corpora / "jnlpba" / "original-data" / "test" / "Genia4EReval1.iob2"
+    assert got["JNLPBA-DNA", "test"] == iob_sentences_with(iob2_test, "DNA") == 622
+    assert got["JNLPBA-RNA", "test"] == iob_sentences_with(iob2_test, "RNA") == 102
+
+
+BRACKET = re.compile(r"\[([^\[\]]*)\]")
+
+
+def occurs(mention: str, text: str) -> bool:
+    """A mention is in the text, or, when discontinuous (fragments joined by spaces), each of its words is."""
+    return mention in text or all(word in text for word in mention.split())
+
+
+def test_rendered_outputs_round_trip_to_their_inputs(built):
+    home, _, _ = built
+    _, rows = query(current_build(home), "select task, input, output from instructions where category = 'NER'")
+    for task, text, output in rows:
+        if " [O]" in output or " [B]" in output:  # BIO: the words, without their tags, are the sentence
+            assert re.sub(r" \[[BIO]\]", "", output) == text, task
+        else:
+            mentions = [item.rsplit(" <", 1)[0] for item in BRACKET.findall(output)]
+            assert mentions and all(occurs(m, text) for m in mentions), task
+    _, rows = query(current_build(home), "select task, input, output from instructions where category in ('NED', 'RE') "
+                                         "and task not in ('MeDAL')")
+    for task, text, output in rows:
+        for item in BRACKET.findall(output):
+            arguments = re.split(r" <[^<>]*> ?", item)  # `mention <ID>` or `arg1 <relation> arg2`
+            assert all(occurs(a, text) for a in arguments if a), (task, item)
+
+
 def test_rendered_rows_are_exact(built):
     home, _, _ = built
     _, rows = query(
@@ -94,7 +186,8 @@ def test_uids_are_stable_across_rebuilds_and_follow_the_formula(built):
     home, first, second = built
     builds = home / "warehouse" / "builds"
     uids = [set(r[0] for r in query(builds / b["build_id"], "select uid from instructions")[1]) for b in (first, second)]
-    assert uids[0] == uids[1] and len(uids[0]) == 30964
+    _, [(total,)] = query(current_build(home), "select count(*) from instructions")
+    assert uids[0] == uids[1] and len(uids[0]) == total > 150_000
     _, rows = query(current_build(home), "select uid, source, doc_id, task, split, input, output from instructions limit 1")
     uid, *fields = rows[0]
     assert uid == hashlib.sha256("\x1f".join(fields).encode()).hexdigest()
@@ -113,12 +206,26 @@ def test_catalog_views_describe_the_build(built):
     assert build_dir.name == second["build_id"]
     _, rows = query(build_dir, "select task, category, source, train, dev, test, license from tasks where task = 'BIOSSES'")
     assert rows == [("BIOSSES", "STS", "biosses", 64, 16, 20, "GPL-3.0")]
-    _, rows = query(build_dir, "select source, recomputed, len(files) from sources where status = 'built' order by source")
-    assert rows[0] == ("biosses", False, 2)
+    _, rows = query(build_dir, "select source, recomputed, len(files) from sources where source = 'biosses'")
+    assert rows == [("biosses", False, 2)]
     _, rows = query(build_dir, "select rows from build_stats where source = 'ncbi_disease' and reason = 'duplicate_uid'")
     assert rows == [(1,)]  # PMID 8528200 appears twice in the training file
+    _, rows = query(build_dir, "select source, reason, file from quarantine where source = 'ddi_corpus'")
+    assert rows == [("ddi_corpus", "entity offsets reproduce the text", "Train/DrugBank/Eszopiclone_ddi.xml")]
     _, rows = query(build_dir, "select count(*) from quarantine")
-    assert rows == [(0,)]
+    assert rows == [(5,)]
+    _, rows = query(build_dir, "select split, rows from build_stats where task = 'BIOSSES' and step = 'publish' "
+                               "order by split")
+    assert rows == [("dev", 16), ("test", 20), ("train", 64)]
+
+
+def test_every_medinst_task_is_listed(built):
+    home, _, _ = built
+    _, rows = query(current_build(home), "select count(*), count(distinct instruction), "
+                                         "count(*) filter (where status = 'built') from tasks where in_medinst")
+    assert rows == [(163, 163, 28)]
+    _, rows = query(current_build(home), "select status, count(*) from sources group by all order by all")
+    assert rows == [("built", 26), ("not buildable", 77)]
 
 
 def test_sql_command_prints_csv_from_any_working_directory(built, tmp_path, monkeypatch, capsys):
@@ -154,10 +261,9 @@ def test_changing_one_yaml_rebuilds_only_that_source(built, corpora, tmp_path):
     new_instruction = "Decide whether two patient questions mean the same; answer 1 if they do and 0 if not."
     registry = registry_copy(tmp_path, "mqp", lambda d: d["tasks"][0].update(instruction=new_instruction))
     result = build(home=str(home), sources_root=str(corpora), registry=[str(registry)])
-    assert {s["source"]: s["cache"] for s in result["sources"]} == {
-        "biosses": "cached", "hoc": "cached", "medqa": "cached", "mqp": "rebuilt",
-        "ncbi_disease": "cached", "ncbi_disease_iob": "cached", "pubmedqa": "cached",
-    }
+    caches = {s["source"]: s["cache"] for s in result["sources"]}
+    assert caches.pop("mqp") == "rebuilt" and len(caches) == 25
+    assert set(caches.values()) == {"cached"}
     _, rows = query(current_build(home), "select distinct instruction from instructions where task = 'MQP'")
     assert rows == [(new_instruction,)]
 

@@ -22,7 +22,8 @@ def kb_documents(family: pl.DataFrame) -> list[dict]:
 
 
 def mention(entity: dict) -> str:
-    return " ".join(entity["text"])
+    """A mention's text; the fragments of a discontinuous one joined by single spaces."""
+    return " ".join(fragment.strip() for fragment in entity["text"])
 
 
 def in_text_order(entities: list[dict]) -> list[dict]:
