@@ -53,3 +53,14 @@ def pick(files: list[InputFile], source: str, name: str) -> InputFile:
         if f.name == name:
             return f
     raise SourceError(source, f"the parser options name a file that is not declared: {name}")
+
+
+def files_by_split(files: list[InputFile], source: str, role_of) -> dict[str | None, dict[str, InputFile]]:
+    """Group a release's files by split and by the role `role_of(file, source)` gives each (one file a role)."""
+    grouped: dict[str | None, dict[str, InputFile]] = {}
+    for file in files:
+        role = role_of(file, source)
+        if role in grouped.setdefault(file.split, {}):
+            raise SourceError(source, f"split {file.split!r} declares a second {role} file", file.name)
+        grouped[file.split][role] = file
+    return grouped

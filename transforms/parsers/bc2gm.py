@@ -10,7 +10,7 @@ import polars as pl
 
 from schemas.errors import SourceError
 from schemas.families import empty_kb_lists
-from transforms.parsers._common import InputFile, family_frame, read_text
+from transforms.parsers._common import InputFile, family_frame, files_by_split, read_text
 
 NAME = "bc2gm_v1"
 OPTIONS = {"type"}
@@ -67,12 +67,7 @@ def parse(files: list[InputFile], options: dict, source: str) -> pl.DataFrame:
     """Options: `type`, the entity type of every mention (default 'GENE'). One `*.in` and one
     `GENE.eval` per split."""
     etype = options.get("type", "GENE")
-    by_split: dict[str | None, dict[str, InputFile]] = {}
-    for file in files:
-        role = _role(file, source)
-        if role in by_split.setdefault(file.split, {}):
-            raise SourceError(source, f"split {file.split!r} declares a second {role} file", file.name)
-        by_split[file.split][role] = file
+    by_split = files_by_split(files, source, _role)
     rows = []
     for split, pair in by_split.items():
         if len(pair) != 2:

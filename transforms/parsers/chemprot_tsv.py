@@ -11,7 +11,7 @@ import polars as pl
 
 from schemas.errors import SourceError
 from schemas.families import empty_kb_lists
-from transforms.parsers._common import InputFile, family_frame, read_text
+from transforms.parsers._common import InputFile, family_frame, files_by_split, read_text
 
 NAME = "chemprot_tsv_v1"
 OPTIONS = {"relations"}
@@ -100,12 +100,7 @@ def parse(files: list[InputFile], options: dict, source: str) -> pl.DataFrame:
     if mode not in ("gold_standard", "all"):
         raise SourceError(source, f"option relations must be 'gold_standard' or 'all', got {mode!r}")
     relation_role = "gold_standard" if mode == "gold_standard" else "relations"
-    by_split: dict[str | None, dict[str, InputFile]] = {}
-    for file in files:
-        role = _role(file, source)
-        if role in by_split.setdefault(file.split, {}):
-            raise SourceError(source, f"split {file.split!r} declares a second {role} file", file.name)
-        by_split[file.split][role] = file
+    by_split = files_by_split(files, source, _role)
     rows = []
     for split, found in by_split.items():
         for role in ("abstracts", "entities", relation_role):
