@@ -31,3 +31,13 @@ def test_keeps_provenance(kb_frame):
     out = ned.render(kb_frame((TEXT, []), (TEXT, [])), {})
     assert out["id"].to_list() == ["doc0", "doc1"]
     assert out["source_line"].to_list() == [1, 2]
+
+
+def test_round_trip_every_linked_mention_occurs_in_the_input(kb_frame):
+    family = kb_frame(("Aspirin eases headache and aspirin", [(0, 7, "Chemical", [("MESH", "D001241")]),
+                                                                (14, 22, "Disease", [("MESH", "D006261")]),
+                                                                (27, 34, "Chemical", [("MESH", "D001241")])]))
+    row = ned.render(family, {}).row(0, named=True)
+    assert row["output"] == "[Aspirin <MESH/D001241>] [headache <MESH/D006261>] [aspirin <MESH/D001241>]"
+    mentions = [item.rsplit(" <", 1)[0] for item in row["output"][1:-1].split("] [")]
+    assert all(m in row["input"] for m in mentions)

@@ -54,3 +54,17 @@ def test_bio_style_sentence_without_mentions_is_all_o(kb_frame):
 def test_bio_style_adjacent_mentions_each_start_with_b(kb_frame):
     out = ner.render(kb_frame(("BRCA1 BRCA2 genes", [(0, 5, "Gene"), (6, 11, "Gene")])), {"style": "bio"})
     assert out["output"][0] == "BRCA1 [B] BRCA2 [B] genes [O]"
+
+
+def test_round_trip_bio_words_rejoin_to_the_sentence_and_list_mentions_occur_in_it(kb_frame):
+    family = kb_frame(
+        (SENTENCE, [(25, 38, "Disease")]),
+        (P53_TEXT, P53_MENTIONS),
+        ("No disease here", []),
+    )
+    for row in ner.render(family, {"style": "bio"}).iter_rows(named=True):
+        words = [w for w in row["output"].split(" ") if w not in ("[B]", "[I]", "[O]")]
+        assert " ".join(words) == row["input"]
+    for row in ner.render(family, {"style": "list"}).iter_rows(named=True):
+        mentions = [item.rsplit(" <", 1)[0] for item in row["output"][1:-1].split("] [") if item]
+        assert all(m in row["input"] for m in mentions)
