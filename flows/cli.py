@@ -40,6 +40,28 @@ def _build(args) -> int:
     return 0
 
 
+def _benchmark(args) -> int:
+    from flows.benchmark import BenchmarkFailed, benchmark
+    from schemas.errors import RegistryError
+
+    try:
+        result = benchmark(home=args.home, spec=args.spec, mixture_size=args.size, strategy=args.strategy,
+                           temperature=args.temperature, cap=args.cap, unseen_rule=args.unseen_rule, seed=args.seed)
+    except (BenchmarkFailed, RegistryError, ValueError) as e:
+        print(f"medinst benchmark failed: {e}", file=sys.stderr)
+        return 1
+    print(f"build {result['build_id']}: {result['present']} benchmark task(s) present, "
+          f"{result['benchmark_rows']} rows (zero-shot and few-shot)")
+    if result["missing"]:
+        print(f"missing (corpus not built): {', '.join(result['missing'])}")
+    if result["no_demonstrations"]:
+        print(f"no few-shot demonstrations in their category: {', '.join(result['no_demonstrations'])}")
+    for name, rows in sorted(result["mixtures"].items()):
+        print(f"mixture {name}: {rows} rows")
+    print("views: benchmark, benchmark_tasks, mixtures, duplicates, contamination")
+    return 0
+
+
 def _sql(args) -> int:
     import duckdb
 
@@ -72,6 +94,18 @@ def main(argv: list[str] | None = None) -> int:
     p_build.add_argument("--strict", action="store_true", help="fail when any source is skipped")
     _settings_flags(p_build)
     p_build.set_defaults(run=_build)
+
+    p_bench = commands.add_parser("benchmark", help="build MedINST32 and the training mixtures from the warehouse")
+    p_bench.add_argument("--spec", help="benchmark spec (default: sources/benchmarks/medinst32.yaml)")
+    p_bench.add_argument("--size", type=int, default=100_000, help="rows per training mixture (default 100000)")
+    p_bench.add_argument("--strategy", choices=["proportional", "temperature", "capped"], default="proportional")
+    p_bench.add_argument("--temperature", type=float, default=2.0, help="T for --strategy temperature")
+    p_bench.add_argument("--cap", type=int, help="rows per task at most, for --strategy capped")
+    p_bench.add_argument("--unseen-rule", choices=["medinst", "strict"], default="medinst",
+                         help="medinst: drop the test tasks; strict: drop every task sharing a corpus with one")
+    p_bench.add_argument("--seed", type=int, default=2024)
+    p_bench.add_argument("--home", help="data root (MEDINST_HOME; default ~/.medinst)")
+    p_bench.set_defaults(run=_benchmark)
 
     p_sql = commands.add_parser("sql", help="read-only SQL over the published warehouse")
     p_sql.add_argument("query")

@@ -1,8 +1,11 @@
 """The DuckDB catalog: views over a build's Parquet, opened read-only for ad-hoc SQL."""
 
+import os
+import tempfile
 from pathlib import Path
 
 import duckdb
+import polars as pl
 
 VIEWS = ["instructions", "tasks", "sources", "build_stats", "quarantine"]
 
@@ -17,9 +20,17 @@ def _quote(path: Path) -> str:
 
 
 def write_catalog(build: Path) -> Path:
-    """Create `catalog.duckdb` in a build folder: views only, with absolute paths into the build."""
+    """(Re)create `catalog.duckdb` in a build folder: views only, with absolute paths into the build.
+
+    The marts that later flows derive from a build (`derived/<view>.parquet`: benchmark, mixtures,
+    ...) get a view each. The file is written aside and renamed into place, so a reader never opens
+    half a catalog.
+    """
     path = build / "catalog.duckdb"
-    con = duckdb.connect(str(path))
+    fd, tmp_name = tempfile.mkstemp(dir=build, prefix=".catalog-", suffix=".duckdb")
+    os.close(fd)
+    os.unlink(tmp_name)  # DuckDB creates the file itself
+    con = duckdb.connect(tmp_name)
     try:
         files = sorted((build / "instructions").rglob("*.parquet"))
         if files:
@@ -38,10 +49,32 @@ def write_catalog(build: Path) -> Path:
             )
         for view in VIEWS[1:]:
             con.execute(f"CREATE VIEW {view} AS SELECT * FROM read_parquet({_quote(build / (view + '.parquet'))})")
+        for derived in sorted((build / "derived").glob("*.parquet")):
+            con.execute(f"CREATE VIEW {derived.stem} AS SELECT * FROM read_parquet({_quote(derived)})")
         con.execute(f"COMMENT ON VIEW instructions IS 'One row per MedINST sample, build {build.name}'")
     finally:
         con.close()
+    os.replace(tmp_name, path)
     return path
+
+
+def write_derived(build: Path, view: str, frame: pl.DataFrame) -> Path:
+    """Add (or replace) a mart derived from a build; the build's own rows are never touched."""
+    folder = build / "derived"
+    folder.mkdir(exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(dir=folder, prefix=f".{view}-", suffix=".parquet")
+    os.close(fd)
+    frame.write_parquet(tmp_name, compression="zstd")
+    os.replace(tmp_name, folder / f"{view}.parquet")
+    return folder / f"{view}.parquet"
+
+
+def read_instructions(build: Path) -> pl.DataFrame:
+    """A build's instruction rows as one Polars frame (partition columns included)."""
+    return pl.read_parquet(
+        build / "instructions" / "**" / "*.parquet", hive_partitioning=True,
+        hive_schema={"category": pl.Utf8, "task": pl.Utf8, "split": pl.Utf8},
+    )
 
 
 def connect_read_only(build: Path) -> duckdb.DuckDBPyConnection:
