@@ -8,7 +8,7 @@ from prefect.artifacts import create_table_artifact
 
 from flows.settings import resolve
 from schemas.benchmark import MixtureSpec, load_benchmark
-from transforms.benchmark import benchmark_rows, mixture, draw_test_sets, unseen_tasks
+from transforms.benchmark import benchmark_rows, draw_test_sets, mixture, unseen_tasks
 from transforms.dedup import decontaminate, drop_exact_duplicates
 from warehouse.catalog import read_instructions, write_catalog, write_derived
 from warehouse.layout import current_build

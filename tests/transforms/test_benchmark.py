@@ -1,7 +1,7 @@
 import polars as pl
 
 from schemas.benchmark import BenchmarkSpec, MixtureSpec
-from transforms.benchmark import benchmark_rows, mixture, draw_test_sets, unseen_tasks
+from transforms.benchmark import benchmark_rows, draw_test_sets, mixture, unseen_tasks
 from transforms.sampling import allocate, sample_mixture
 
 SPEC = BenchmarkSpec(
