@@ -10,7 +10,8 @@ from transforms.parsers._common import InputFile, family_frame, read_text
 
 NAME = "csv_table_v1"
 OPTIONS = {
-    "family", "columns", "header", "id", "label_separator", "delimiter", "constants", "file_options", "mark_token"
+    "family", "columns", "header", "id", "document", "label_separator", "delimiter", "constants", "file_options",
+    "mark_token",
 }
 FIELDS = {
     "pairs": ("text_1", "text_2", "label"),
@@ -18,7 +19,7 @@ FIELDS = {
     "text": ("text", "labels"),
     "t2t": ("text_1", "text_2", "text_1_name", "text_2_name"),
 }
-PER_FILE = {"header", "columns", "id", "delimiter"}
+PER_FILE = {"header", "columns", "id", "document", "delimiter"}
 
 
 def check_mapping(family: str, columns: dict, constants: dict, source: str, parser: str = "csv_table") -> None:
@@ -59,6 +60,7 @@ def parse(files: list[InputFile], options: dict, source: str) -> pl.DataFrame:
             raise SourceError(source, f"csv_table file_options for {file.name}: unknown {sorted(set(own) - PER_FILE)}")
         opts = {**options, **own}
         columns, header, id_col = opts["columns"], opts.get("header", True), opts.get("id")
+        doc_col = opts.get("document")  # a column naming the record's document, when records share one
         check_mapping(family, columns, constants, source)
         reader = csv.reader(io.StringIO(read_text(file, source), newline=""), delimiter=opts.get("delimiter", ","))
         names: list[str] = next(reader, None) if header else []
@@ -83,7 +85,8 @@ def parse(files: list[InputFile], options: dict, source: str) -> pl.DataFrame:
                 raise SourceError(source, f"row has {len(record)} fields, the header {width}", file.name, line)
             width = width or len(record)
             rid = f"{file.name}:{col(id_col, record, line) if id_col is not None else line}"
-            row = {"id": rid, "document_id": rid, "split": file.split, "source_file": file.name, "source_line": line}
+            doc = f"{file.name}:{col(doc_col, record, line)}" if doc_col is not None else rid
+            row = {"id": rid, "document_id": doc, "split": file.split, "source_file": file.name, "source_line": line}
             for field in FIELDS[family]:
                 raw = str(constants[field]) if field in constants else col(columns[field], record, line)
                 if marking and field == marking["field"]:

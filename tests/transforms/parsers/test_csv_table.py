@@ -164,3 +164,11 @@ def test_t2t_family(input_file):
     df = parse(input_file("qs.csv", "q,s\nWho makes it?,Manufacturer?\n"), options)
     assert df.select("text_1", "text_2", "text_1_name", "text_2_name").row(0) == ("Who makes it?", "Manufacturer?", "question", "summary")
     MODELS["t2t"].validate(df)
+
+
+def test_document_column_groups_records_that_share_a_document(input_file):
+    text = "ABSTRACT_ID,TEXT,LABEL\n7,an MI was seen,myocardial infarction\n7,an MI was seen,mitral insufficiency\n9,x,y\n"
+    options = {"family": "text", "columns": {"text": "TEXT", "labels": "LABEL"}, "document": "ABSTRACT_ID"}
+    df = parse(input_file("sample.csv", text), options)
+    assert df["id"].to_list() == ["sample.csv:2", "sample.csv:3", "sample.csv:4"]
+    assert df["document_id"].to_list() == ["sample.csv:7", "sample.csv:7", "sample.csv:9"]
