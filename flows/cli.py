@@ -62,6 +62,27 @@ def _benchmark(args) -> int:
     return 0
 
 
+def _export(args) -> int:
+    from flows.export import export
+    from flows.output import as_table
+    from warehouse.export import ExportError, split_order
+
+    try:
+        result = export(format=args.format, out=args.out, exclude_license=args.exclude_license, home=args.home,
+                        overwrite=args.overwrite)
+    except ExportError as e:
+        print(f"medinst export failed: {e}", file=sys.stderr)
+        return 1
+    splits = sorted({s for per in result["counts"].values() for s in per}, key=split_order)
+    print(as_table(["subset", *splits], [(t, *(per.get(s, 0) for s in splits)) for t, per in result["counts"].items()]))
+    for e in result["excluded"]:
+        print(f"excluded {e['task']} ({e['source']}, {e['rows']} rows): "
+              f"licence {e['license']!r} matches {e['matched']!r}")
+    print(f"exported build {result['build_id']} as {result['format']} to {result['out']}: "
+          f"{len(result['counts'])} subset(s), {result['rows']} rows in {len(result['files'])} file(s)")
+    return 0
+
+
 def _sql(args) -> int:
     import duckdb
 
@@ -106,6 +127,16 @@ def main(argv: list[str] | None = None) -> int:
     p_bench.add_argument("--seed", type=int, default=2024)
     p_bench.add_argument("--home", help="data root (MEDINST_HOME; default ~/.medinst)")
     p_bench.set_defaults(run=_benchmark)
+
+    p_export = commands.add_parser("export", help="write the published warehouse as MedINST JSON Lines, "
+                                   "a Hugging Face dataset (Parquet and card) or chat messages")
+    p_export.add_argument("--format", choices=["jsonl", "hf", "chat"], required=True)
+    p_export.add_argument("--out", required=True, metavar="DIR", help="output folder; refused if not empty")
+    p_export.add_argument("--exclude-license", nargs="+", metavar="TEXT",
+                          help="leave out subsets whose source licence contains any of these (ignoring case)")
+    p_export.add_argument("--overwrite", action="store_true", help="replace a non-empty --out")
+    p_export.add_argument("--home", help="data root (MEDINST_HOME; default ~/.medinst)")
+    p_export.set_defaults(run=_export)
 
     p_sql = commands.add_parser("sql", help="read-only SQL over the published warehouse")
     p_sql.add_argument("query")
