@@ -1,10 +1,12 @@
 """What every parser shares: its input files and how a family frame is made."""
 
 import gzip
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
 import polars as pl
+from lxml import etree
 
 from schemas.errors import SourceError
 from schemas.families import POLARS_SCHEMAS
@@ -64,3 +66,20 @@ def files_by_split(files: list[InputFile], source: str, role_of) -> dict[str | N
             raise SourceError(source, f"split {file.split!r} declares a second {role} file", file.name)
         grouped[file.split][role] = file
     return grouped
+
+
+def read_json(file: InputFile, source: str, path: Path | None = None, name: str | None = None,
+              text: str | None = None):
+    """A JSON document (from `text` when the caller already read it); a syntax error names the file and line."""
+    try:
+        return json.loads(text if text is not None else read_text(file, source, path))
+    except json.JSONDecodeError as e:
+        raise SourceError(source, f"not valid JSON: {e.msg}", name or file.name, e.lineno) from None
+
+
+def read_xml(file: InputFile, source: str, path: Path | None = None, name: str | None = None, parser=None):
+    """An XML document's root element (lxml); a syntax error names the file and line."""
+    try:
+        return etree.fromstring(read_bytes(file, source, path), parser)
+    except etree.XMLSyntaxError as e:
+        raise SourceError(source, f"not well-formed XML: {e.msg}", name or file.name, e.lineno) from None

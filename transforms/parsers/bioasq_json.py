@@ -11,7 +11,7 @@ import re
 import polars as pl
 
 from schemas.errors import SourceError
-from transforms.parsers._common import InputFile, family_frame, read_text
+from transforms.parsers._common import InputFile, family_frame, read_json, read_text
 
 NAME = "bioasq_json_v1"
 OPTIONS = {"per_snippet", "type_in_split"}
@@ -62,10 +62,7 @@ def parse(files: list[InputFile], options: dict, source: str) -> pl.DataFrame:
     rows = []
     for file in files:
         text = read_text(file, source)
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as e:
-            raise SourceError(source, f"not valid JSON: {e.msg}", file.name, e.lineno) from None
+        data = read_json(file, source, text=text)
         if not isinstance(data, dict) or not isinstance(data.get("questions"), list):
             raise SourceError(source, 'expected an object with a "questions" list', file.name, 1)
         for n, q in enumerate(data["questions"]):

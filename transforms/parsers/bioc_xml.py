@@ -10,7 +10,7 @@ from lxml import etree
 
 from schemas.errors import SourceError
 from schemas.families import empty_kb_lists
-from transforms.parsers._common import InputFile, family_frame, read_bytes
+from transforms.parsers._common import InputFile, family_frame, read_xml
 
 NAME = "bioc_xml_v1"
 OPTIONS = {"id_infons", "concept_args"}
@@ -150,10 +150,7 @@ def parse(files: list[InputFile], options: dict, source: str) -> pl.DataFrame:
     keys, concept_args = options.get("id_infons", ["MESH"]), options.get("concept_args")
     rows = []
     for file in files:
-        try:
-            root = etree.fromstring(read_bytes(file, source), _XML)
-        except etree.XMLSyntaxError as e:
-            raise SourceError(source, f"not well-formed XML: {e.msg}", file.name, e.lineno) from None
+        root = read_xml(file, source, parser=_XML)
         if root.tag != "collection":
             raise SourceError(source, f"expected a BioC <collection>, got <{root.tag}>", file.name, root.sourceline)
         rows += [_document(doc, file, source, keys, concept_args) for doc in root.iterfind("document")]

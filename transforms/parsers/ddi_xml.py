@@ -9,11 +9,10 @@ import re
 from pathlib import Path
 
 import polars as pl
-from lxml import etree
 
 from schemas.errors import SourceError
 from schemas.families import empty_kb_lists
-from transforms.parsers._common import InputFile, family_frame, read_bytes
+from transforms.parsers._common import InputFile, family_frame, read_xml
 
 NAME = "ddi_xml_v1"
 OPTIONS: set[str] = set()
@@ -116,10 +115,7 @@ def parse(files: list[InputFile], options: dict, source: str) -> pl.DataFrame:
             def fail(message, element=None, name=name):
                 raise SourceError(source, message, name, element.sourceline if element is not None else None)
 
-            try:
-                root = etree.fromstring(read_bytes(file, source, path))
-            except etree.XMLSyntaxError as e:
-                raise SourceError(source, f"not well-formed XML: {e.msg}", name, e.lineno) from None
+            root = read_xml(file, source, path, name)
             docs = [root] if root.tag == "document" else list(root.iter("document"))
             if not docs:
                 fail(f"no <document> element (root is <{root.tag}>)", root)

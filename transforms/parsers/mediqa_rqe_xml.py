@@ -5,10 +5,9 @@ FAQ also answers the CHQ, at least in part: the CHQ is the premise, the FAQ the 
 """
 
 import polars as pl
-from lxml import etree
 
 from schemas.errors import SourceError
-from transforms.parsers._common import InputFile, family_frame, read_bytes
+from transforms.parsers._common import InputFile, family_frame, read_xml
 
 NAME = "mediqa_rqe_xml_v1"
 OPTIONS: set[str] = set()
@@ -19,10 +18,7 @@ LABELS = {"true", "false"}
 def parse(files: list[InputFile], options: dict, source: str) -> pl.DataFrame:
     rows = []
     for file in files:
-        try:
-            root = etree.fromstring(read_bytes(file, source))
-        except etree.XMLSyntaxError as e:
-            raise SourceError(source, f"not well-formed XML: {e.msg}", file.name, e.lineno) from None
+        root = read_xml(file, source)
         pairs = root.findall("pair")
         if not pairs:
             raise SourceError(source, f"no <pair> element under <{root.tag}>", file.name, root.sourceline)

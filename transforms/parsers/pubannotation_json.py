@@ -18,7 +18,7 @@ from pathlib import Path
 import polars as pl
 
 from schemas.errors import SourceError
-from transforms.parsers._common import InputFile, family_frame, read_text
+from transforms.parsers._common import InputFile, family_frame, read_json, read_text
 from transforms.parsers.brat import line_passages
 
 NAME = "pubannotation_json_v1"
@@ -129,10 +129,7 @@ def parse(files: list[InputFile], options: dict, source: str) -> pl.DataFrame:
     for file in files:
         for path, name in _files(file):
             raw = read_text(file, source, path)
-            try:
-                data = json.loads(raw)
-            except json.JSONDecodeError as e:
-                raise SourceError(source, f"not valid JSON: {e.msg}", name, e.lineno) from None
+            data = read_json(file, source, path, name, text=raw)
             reader = _Reader(source, name, raw)
             docs = data if isinstance(data, list) else [data]
             rows.extend(reader.document(d, path.stem, i, file.split, roles, coreference) for i, d in enumerate(docs))

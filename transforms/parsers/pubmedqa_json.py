@@ -1,11 +1,10 @@
 """PubMedQA JSON: an object PMID -> {QUESTION, CONTEXTS, final_decision, ...}."""
 
-import json
 
 import polars as pl
 
 from schemas.errors import SourceError
-from transforms.parsers._common import InputFile, family_frame, read_text
+from transforms.parsers._common import InputFile, family_frame, read_json
 
 NAME = "pubmedqa_json_v1"
 OPTIONS: set[str] = set()
@@ -16,10 +15,7 @@ CHOICES = ["yes", "no", "maybe"]
 def parse(files: list[InputFile], options: dict, source: str) -> pl.DataFrame:
     rows = []
     for file in files:
-        try:
-            records = json.loads(read_text(file, source))
-        except json.JSONDecodeError as e:
-            raise SourceError(source, f"not valid JSON: {e.msg}", file.name, e.lineno) from None
+        records = read_json(file, source)
         if not isinstance(records, dict):
             raise SourceError(source, "expected a JSON object keyed by PMID", file.name)
         for pmid, rec in records.items():
