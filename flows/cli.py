@@ -83,6 +83,19 @@ def _export(args) -> int:
     return 0
 
 
+def _score(args) -> int:
+    from flows.score import score_command
+    from schemas.errors import RegistryError
+    from transforms.scoring import ScoringError
+
+    try:
+        print(score_command(args.file, args.format))
+    except (ScoringError, RegistryError) as e:
+        print(f"medinst score failed: {e}", file=sys.stderr)
+        return 1
+    return 0
+
+
 def _sql(args) -> int:
     import duckdb
 
@@ -137,6 +150,12 @@ def main(argv: list[str] | None = None) -> int:
     p_export.add_argument("--overwrite", action="store_true", help="replace a non-empty --out")
     p_export.add_argument("--home", help="data root (MEDINST_HOME; default ~/.medinst)")
     p_export.set_defaults(run=_export)
+
+    p_score = commands.add_parser("score", help="score model predictions (JSON Lines of task, output, prediction) "
+                                  "with MedINST's metrics")
+    p_score.add_argument("file", metavar="FILE.jsonl")
+    p_score.add_argument("--format", choices=["table", "json"], default="table")
+    p_score.set_defaults(run=_score)
 
     p_sql = commands.add_parser("sql", help="read-only SQL over the published warehouse")
     p_sql.add_argument("query")
