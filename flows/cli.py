@@ -96,6 +96,54 @@ def _score(args) -> int:
     return 0
 
 
+def _finetune(args) -> int:
+    from flows.finetune import FinetuneFailed, finetune
+
+    try:
+        result = finetune(mixture=args.mixture, base_model=args.base_model, config=args.config, lora_r=args.lora_r,
+                          lora_alpha=args.lora_alpha, target_modules=args.target_modules,
+                          learning_rate=args.learning_rate, epochs=args.epochs, max_steps=args.max_steps,
+                          batch_size=args.batch_size, gradient_accumulation_steps=args.gradient_accumulation_steps,
+                          max_length=args.max_length, seed=args.seed, merge=args.merge or None, limit=args.limit,
+                          prepare_only=args.prepare_only, run_id=args.run_id, home=args.home)
+    except (FinetuneFailed, ValueError, OSError) as e:
+        print(f"medinst finetune failed: {e}", file=sys.stderr)
+        return 1
+    if args.prepare_only:
+        print(f"run {result['run_id']}: {result['rows']} rows of {args.mixture} (sha256 {result['data_sha256'][:12]}) "
+              f"in {result['folder']}")
+        print(f"train it on a GPU host: python -m flows.gpu.finetune --config {result['folder']}/config.yaml")
+        return 0
+    print(f"run {result['run_id']}: {result['steps']} step(s) on {result['rows']} rows of {args.mixture}, "
+          f"mean training loss {result['train_loss']:.4f}, {result['seconds']:.0f} s")
+    print(f"adapter: {result['adapter']}")
+    if result["merged"]:
+        print(f"merged model: {result['merged']}")
+    print("view: runs")
+    return 0
+
+
+def _evaluate(args) -> int:
+    from flows.evaluate import EvaluationFailed, evaluate
+    from flows.output import as_table
+
+    try:
+        result = evaluate(model=args.model, base_url=args.base_url, backend=args.backend, settings=args.settings,
+                          tasks=args.tasks, limit=args.limit, concurrency=args.concurrency, timeout=args.timeout,
+                          retries=args.retries, max_tokens=args.max_tokens, home=args.home,
+                          api_key_env=args.api_key_env, name=args.name, batch_size=args.batch_size)
+    except EvaluationFailed as e:
+        print(f"medinst evaluate failed: {e}", file=sys.stderr)
+        return 1
+    rows = [(s["setting"], s["task"], s["metric"], round(s["value"], 4), s["n"]) for s in result["scores"]]
+    print(as_table(["setting", "task", "metric", "value", "n"], rows))
+    print(f"{result['model']} on build {result['build_id']}: {result['rows']} rows, {result['asked']} asked, "
+          f"{result['reused']} answered earlier")
+    print(f"report: {result['report']}")
+    print("views: predictions, scores")
+    return 0
+
+
 def _sql(args) -> int:
     import duckdb
 
@@ -156,6 +204,47 @@ def main(argv: list[str] | None = None) -> int:
     p_score.add_argument("file", metavar="FILE.jsonl")
     p_score.add_argument("--format", choices=["table", "json"], default="table")
     p_score.set_defaults(run=_score)
+
+    p_ft = commands.add_parser("finetune", help="LoRA fine-tuning on a training mixture of the current build")
+    p_ft.add_argument("--mixture", default="unseen_train_100k", help="mixture name (default unseen_train_100k)")
+    p_ft.add_argument("--base-model", help="model id or folder (default meta-llama/Meta-Llama-3-8B-Instruct)")
+    p_ft.add_argument("--config", help="YAML of flows.gpu.finetune.FinetuneConfig fields; flags override it")
+    p_ft.add_argument("--lora-r", type=int)
+    p_ft.add_argument("--lora-alpha", type=int)
+    p_ft.add_argument("--target-modules", nargs="+", metavar="MODULE", help="default all-linear")
+    p_ft.add_argument("--learning-rate", type=float)
+    p_ft.add_argument("--epochs", type=float)
+    p_ft.add_argument("--max-steps", type=int, help="optimiser steps (overrides --epochs)")
+    p_ft.add_argument("--batch-size", type=int, help="per device")
+    p_ft.add_argument("--gradient-accumulation-steps", type=int)
+    p_ft.add_argument("--max-length", type=int, help="tokens per example")
+    p_ft.add_argument("--seed", type=int)
+    p_ft.add_argument("--limit", type=int, help="train on the first N rows only")
+    p_ft.add_argument("--merge", action="store_true", help="also save the base model with the adapter merged in")
+    p_ft.add_argument("--prepare-only", action="store_true",
+                      help="only write the run folder (train.parquet, config.yaml) for a GPU host")
+    p_ft.add_argument("--run-id", help="name of the run folder under MEDINST_HOME/runs (default: time-mixture-hash)")
+    p_ft.add_argument("--home", help="data root (MEDINST_HOME; default ~/.medinst)")
+    p_ft.set_defaults(run=_finetune)
+
+    p_eval = commands.add_parser("evaluate", help="ask a model MedINST32's questions and score the answers")
+    p_eval.add_argument("--model", required=True,
+                        help="the model name an endpoint serves, or a model/adapter folder for --backend hf")
+    p_eval.add_argument("--base-url", help="OpenAI-compatible endpoint, e.g. http://localhost:8000/v1 "
+                        "(default: OpenAI's)")
+    p_eval.add_argument("--backend", choices=["openai", "hf"], default="openai")
+    p_eval.add_argument("--settings", nargs="+", choices=["zero-shot", "few-shot"], default=["zero-shot", "few-shot"])
+    p_eval.add_argument("--tasks", nargs="+", metavar="TASK", help="default: every benchmark task present")
+    p_eval.add_argument("--limit", type=int, help="at most N rows per task and setting")
+    p_eval.add_argument("--concurrency", type=int, default=4, help="requests in flight (openai)")
+    p_eval.add_argument("--timeout", type=float, default=120, help="seconds per request (openai)")
+    p_eval.add_argument("--retries", type=int, default=3, help="retries per request (openai)")
+    p_eval.add_argument("--max-tokens", type=int, default=1024, help="new tokens per answer (default 1024)")
+    p_eval.add_argument("--batch-size", type=int, default=8, help="generation batch (hf)")
+    p_eval.add_argument("--api-key-env", default="OPENAI_API_KEY", help="variable holding the API key")
+    p_eval.add_argument("--name", help="label of the model in views, files and report (default: --model)")
+    p_eval.add_argument("--home", help="data root (MEDINST_HOME; default ~/.medinst)")
+    p_eval.set_defaults(run=_evaluate)
 
     p_sql = commands.add_parser("sql", help="read-only SQL over the published warehouse")
     p_sql.add_argument("query")
