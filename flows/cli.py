@@ -165,6 +165,17 @@ def _sql(args) -> int:
     return 0
 
 
+def _serve(args) -> int:
+    from flows.serve import serve_all
+
+    try:
+        serve_all(cron=args.cron, timezone=args.timezone, limit=args.limit)
+    except (RuntimeError, ValueError) as e:
+        print(f"medinst serve: {e}", file=sys.stderr)
+        return 1
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     # Offline machines are the common case: the temporary Prefect server should not try to phone home.
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
@@ -251,6 +262,14 @@ def main(argv: list[str] | None = None) -> int:
     p_sql.add_argument("--format", choices=sorted(FORMATS), default="table")
     p_sql.add_argument("--home", help="data root (MEDINST_HOME; default ~/.medinst)")
     p_sql.set_defaults(run=_sql)
+
+    p_serve = commands.add_parser("serve", help="register the deployments with the Prefect server at PREFECT_API_URL and "
+                                  "run their flow runs (the build on a schedule, the others on demand)")
+    p_serve.add_argument("--cron", help="when the build runs (default MEDINST_BUILD_CRON, else '0 3 * * 1': Mondays "
+                         "03:00); 'off' leaves it unscheduled")
+    p_serve.add_argument("--timezone", help="time zone of --cron (default MEDINST_BUILD_TIMEZONE, else UTC)")
+    p_serve.add_argument("--limit", type=int, help="flow runs this process executes at once (default: no limit)")
+    p_serve.set_defaults(run=_serve)
 
     args = parser.parse_args(argv)
     return args.run(args)
