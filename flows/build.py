@@ -1,16 +1,29 @@
-"""The build flow: one Prefect task per source (fetch, parse, render, validate, stage), then publish."""
+"""The build flow: one Prefect task per source (fetch, parse, render, validate, stage), then publish.
+
+The per-source tasks run on the flow's thread pool (`runner="thread"`, two at a time) or fan out
+over a Dask cluster (`runner="dask"`, needs the `scale` extra, prefect-dask): the scheduler at
+`dask_address` (default MEDINST_DASK_ADDRESS), else a temporary LocalCluster of `dask_workers`
+worker processes. Task arguments and results are plain JSON-like values and the errors pickle, so
+they cross processes. Workers write where the flow would: a remote home (s3://...) is reached from
+any machine with the same credentials in its environment (each machine keeps its own working copy),
+while a local MEDINST_HOME must be the same path on every worker (a shared file system), as must its
+`prefect-results` (the LocalFileSystem result block); a LocalCluster on this machine always qualifies.
+"""
 
 import hashlib
+import os
+from contextlib import nullcontext
 from importlib.metadata import PackageNotFoundError
 from importlib.metadata import version as package_version
 from pathlib import Path
 
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_table_artifact
-from prefect.filesystems import LocalFileSystem
+from prefect.filesystems import LocalFileSystem, RemoteFileSystem
 from prefect.futures import as_completed
 from prefect.task_runners import ThreadPoolTaskRunner
 
+from flows.artifacts import BuildProgress, publish_artifacts
 from flows.fingerprint import fingerprint
 from flows.registry import load_checked_registry
 from flows.settings import resolve
@@ -22,6 +35,8 @@ from warehouse.layout import stage_complete
 from warehouse.lock import locked_digest
 from warehouse.publish import publish
 from warehouse.stage import write_failed_quarantine, write_stage
+from warehouse.storage import home_path as working_home
+from warehouse.storage import join, remote_of
 
 try:
     PIPELINE_VERSION = package_version("medinst")
@@ -39,10 +54,13 @@ def _source_cache_key(context, parameters) -> str:
 
 @task(name="build-source", task_run_name="build {spec[id]}", cache_key_fn=_source_cache_key, persist_result=True)
 def build_source(spec: dict, fingerprint: str, home: str, sources_root: str | None, version: str) -> dict:
-    """Fetch, parse, render and validate one source; stage its rows under its fingerprint."""
+    """Fetch, parse, render and validate one source; stage its rows under its fingerprint.
+
+    `home` is a local folder or a remote home's URL (this process then uses its own working copy).
+    """
     log = get_run_logger()
     source = SourceSpec.model_validate(spec)
-    home_path = Path(home)
+    home_path = working_home(home)
     log.info("%s: fetching %d declared file(s)", source.id, len(source.files))
     local = {f.path: fetch(source.id, f, home=home_path, sources_root=sources_root) for f in source.files}
     source = with_locked_digests(source, home_path)  # files fetched for the first time now have one
@@ -99,10 +117,40 @@ def _declared_rows(specs: list[SourceSpec], skipped: dict[str, str]) -> list[dic
 
 
 def _result_storage(home: Path) -> str:
-    """A results block for this MEDINST_HOME, so cached task results live beside the data."""
-    name = "medinst-results-" + hashlib.sha256(str(home).encode()).hexdigest()[:12]
+    """A results block for this MEDINST_HOME, so cached task results live beside the data.
+
+    For a remote home, a RemoteFileSystem on `<url>/prefect-results`: the store's credentials and
+    endpoint come from each process's environment and are not saved in the block.
+    """
+    remote = remote_of(home)
+    name = "medinst-results-" + hashlib.sha256((remote or str(home)).encode()).hexdigest()[:12]
+    if remote:
+        RemoteFileSystem(basepath=join(remote, "prefect-results")).save(name, overwrite=True)
+        return f"remote-file-system/{name}"
     LocalFileSystem(basepath=str(home / "prefect-results")).save(name, overwrite=True)
     return f"local-file-system/{name}"
+
+
+RUNNERS = ("thread", "dask")
+
+
+def _source_runner(runner: str, dask_address: str | None, dask_workers: int):
+    """A context giving the task runner that the per-source tasks go to: None for the flow's own thread pool."""
+    if runner not in RUNNERS:
+        raise BuildFailed(f"unknown runner {runner!r}: one of {', '.join(RUNNERS)}")
+    if runner == "thread" and not dask_address:
+        return nullcontext(None)
+    address = dask_address or os.environ.get("MEDINST_DASK_ADDRESS") or None
+    try:
+        from prefect_dask import DaskTaskRunner
+    except ImportError as e:
+        raise BuildFailed("runner 'dask' needs prefect-dask: pip install 'medinst[scale]'") from e
+    if address:
+        return DaskTaskRunner(address=address)
+    if dask_workers < 1:
+        raise BuildFailed(f"dask_workers must be at least 1, not {dask_workers}")
+    # Processes, one thread each: parsing is CPU-bound Python, and Polars uses its own threads.
+    return DaskTaskRunner(cluster_kwargs={"n_workers": dask_workers, "threads_per_worker": 1, "processes": True})
 
 
 @flow(name="build", task_runner=ThreadPoolTaskRunner(max_workers=2))
@@ -112,12 +160,18 @@ def build(
     home: str | None = None,
     sources_root: str | None = None,
     strict: bool = False,
+    runner: str = "thread",
+    dask_address: str | None = None,
+    dask_workers: int = 2,
 ) -> dict:
     """Fetch, parse, render, validate and publish every declared source that can be had.
 
     Unchanged sources come from the cache. A source that cannot be fetched (or declares no files)
     is skipped with its reason; `strict` turns any skip into a failure. Bad input fails the build
-    and leaves the published warehouse as it was.
+    and leaves the published warehouse as it was. `home` may be a URL (s3://bucket/prefix).
+    `runner="dask"` fans the sources out over the Dask scheduler at `dask_address` (default
+    MEDINST_DASK_ADDRESS; an address implies `runner="dask"`), else over a temporary LocalCluster
+    of `dask_workers` processes.
     """
     log = get_run_logger()
     settings = resolve(home=home, sources_root=sources_root, registry=registry)
@@ -130,40 +184,46 @@ def build(
         raise BuildFailed(f"no sources declared in {[str(p) for p in settings.registry]}")
 
     skipped = {s.id: f"not buildable here: {s.availability}" for s in selected if not s.buildable}
-    storage = _result_storage(settings.home)
-    log.info("building %d source(s) into %s (%d declared without files)", len(selected) - len(skipped),
-             settings.home, len(skipped))
-    futures = {}
-    for spec in (s for s in selected if s.buildable):
-        spec = with_locked_digests(spec, settings.home)
-        fp = fingerprint(spec, PIPELINE_VERSION)
-        # A cached result is only good while its staged files exist.
-        refresh = not stage_complete(settings.home, spec.id, fp)
-        runner = build_source.with_options(result_storage=storage, refresh_cache=refresh)
-        futures[runner.submit(spec.model_dump(mode="json"), fp, str(settings.home), settings.sources_root,
-                              PIPELINE_VERSION)] = spec.id
+    results = _result_storage(settings.home)
+    pool_context = _source_runner(runner, dask_address, dask_workers)
+    log.info("building %d source(s) into %s (%d declared without files)%s", len(selected) - len(skipped),
+             settings.location, len(skipped), "" if isinstance(pool_context, nullcontext) else " on Dask")
+    with pool_context as pool:
+        futures = {}
+        for spec in (s for s in selected if s.buildable):
+            spec = with_locked_digests(spec, settings.home)
+            fp = fingerprint(spec, PIPELINE_VERSION)
+            # A cached result is only good while its staged files exist.
+            refresh = not stage_complete(settings.home, spec.id, fp)
+            source_task = build_source.with_options(result_storage=results, refresh_cache=refresh)
+            parameters = {"spec": spec.model_dump(mode="json"), "fingerprint": fp, "home": settings.location,
+                          "sources_root": settings.sources_root, "version": PIPELINE_VERSION}
+            future = pool.submit(source_task, parameters) if pool else source_task.submit(**parameters)
+            futures[future] = spec.id
 
-    staged, failures = [], []
-    for done, future in enumerate(as_completed(list(futures)), start=1):
-        source = futures[future]
-        future.wait()  # sets the final state (Cached or Completed) on the future
-        state = future.state
-        if state.is_failed():
-            error = future.result(raise_on_failure=False)
-            if isinstance(error, FetchUnavailable):
-                skipped[source] = f"cannot be fetched: {error.reason}"
-                log.warning("[%d/%d] %s: skipped: %s", done, len(futures), source, error)
+        staged, failures = [], []
+        progress = BuildProgress(len(futures))
+        for done, future in enumerate(as_completed(list(futures)), start=1):
+            source = futures[future]
+            future.wait()  # sets the final state (Cached or Completed) on the future
+            progress.update(done, source)
+            state = future.state
+            if state.is_failed():
+                error = future.result(raise_on_failure=False)
+                if isinstance(error, FetchUnavailable):
+                    skipped[source] = f"cannot be fetched: {error.reason}"
+                    log.warning("[%d/%d] %s: skipped: %s", done, len(futures), source, error)
+                    continue
+                if not isinstance(error, SourceError):  # a bug rather than bad input: say what kind
+                    error = f"{source}: {type(error).__name__}: {error}"
+                failures.append(str(error))
+                log.error("[%d/%d] %s: failed: %s", done, len(futures), source, error)
                 continue
-            if not isinstance(error, SourceError):  # a bug rather than bad input: say what kind
-                error = f"{source}: {type(error).__name__}: {error}"
-            failures.append(str(error))
-            log.error("[%d/%d] %s: failed: %s", done, len(futures), source, error)
-            continue
-        result = future.result()
-        cached = state.name == "Cached"
-        staged.append({**result, "recomputed": not cached})
-        log.info("[%d/%d] %s: %s rows (%s)", done, len(futures), source, f"{result['rows']:,}",
-                 "unchanged, from cache" if cached else "rebuilt")
+            result = future.result()
+            cached = state.name == "Cached"
+            staged.append({**result, "recomputed": not cached})
+            log.info("[%d/%d] %s: %s rows (%s)", done, len(futures), source, f"{result['rows']:,}",
+                     "unchanged, from cache" if cached else "rebuilt")
     unchanged = "the published warehouse is unchanged"
     if failures:
         raise BuildFailed(f"{len(failures)} source(s) failed; {unchanged}:\n  " + "\n  ".join(failures))
@@ -177,6 +237,7 @@ def build(
     rebuilt = [s["source"] for s in staged if s["recomputed"]]
     log.info("nothing changed: every source came from the cache" if not rebuilt else f"rebuilt: {', '.join(rebuilt)}")
     build_id = publish_build(str(settings.home), staged, _declared_rows(selected, skipped), PIPELINE_VERSION)
+    publish_artifacts(settings.location, build_id)  # rows per task, changes since the last build, quarantine, link
     summary = [
         {"source": s["source"], "rows": s["rows"], "quarantined": s["quarantined"],
          "cache": "rebuilt" if s["recomputed"] else "cached", "fingerprint": s["fingerprint"][:12]}
@@ -187,5 +248,5 @@ def build(
         create_table_artifact(key="medinst-build-skipped", description=f"Sources skipped by build {build_id}",
                               table=[{"source": s, "reason": why} for s, why in sorted(skipped.items())])
     log.info("published build %s: %d source(s) built, %d skipped", build_id, len(staged), len(skipped))
-    return {"build_id": build_id, "home": str(settings.home), "sources": summary,
+    return {"build_id": build_id, "home": settings.location, "sources": summary,
             "skipped": dict(sorted(skipped.items()))}

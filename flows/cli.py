@@ -9,7 +9,7 @@ from flows.output import FORMATS
 
 
 def _settings_flags(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--home", help="data root (MEDINST_HOME; default ~/.medinst)")
+    parser.add_argument("--home", help="data root: a folder or s3://bucket/prefix (MEDINST_HOME; default ~/.medinst)")
     parser.add_argument("--sources-root", help="mirror root <root>/<source_id>/<file> (MEDINST_SOURCES_ROOT)")
     parser.add_argument("--registry", nargs="+", metavar="DIR", help="extra registry folders (MEDINST_REGISTRY)")
 
@@ -21,7 +21,8 @@ def _build(args) -> int:
 
     try:
         result = build(only=args.only, registry=args.registry, home=args.home, sources_root=args.sources_root,
-                       strict=args.strict)
+                       strict=args.strict, runner=args.runner, dask_address=args.dask_address,
+                       dask_workers=args.dask_workers)
     except (BuildFailed, RegistryError, SourceError) as e:
         print(f"medinst build failed: {e}", file=sys.stderr)
         return 1
@@ -154,7 +155,7 @@ def _sql(args) -> int:
     settings = resolve(home=args.home)
     build = current_build(settings.home)
     if build is None:
-        print(f"no published warehouse under {settings.home}: run `medinst build` first", file=sys.stderr)
+        print(f"no published warehouse under {settings.location}: run `medinst build` first", file=sys.stderr)
         return 1
     try:
         columns, rows = query(build, args.query)
@@ -185,6 +186,13 @@ def main(argv: list[str] | None = None) -> int:
     p_build = commands.add_parser("build", help="fetch, parse, render, validate and publish the warehouse")
     p_build.add_argument("--only", nargs="+", metavar="SOURCE", help="build only these sources")
     p_build.add_argument("--strict", action="store_true", help="fail when any source is skipped")
+    p_build.add_argument("--runner", choices=["thread", "dask"], default="thread",
+                         help="run the per-source tasks on the flow's threads or on a Dask cluster")
+    p_build.add_argument("--dask-address", metavar="ADDRESS",
+                         help="Dask scheduler, e.g. tcp://host:8786 (MEDINST_DASK_ADDRESS; implies --runner dask); "
+                              "default: a temporary LocalCluster")
+    p_build.add_argument("--dask-workers", type=int, default=2, metavar="N",
+                         help="worker processes of the temporary LocalCluster (default 2)")
     _settings_flags(p_build)
     p_build.set_defaults(run=_build)
 
@@ -197,7 +205,7 @@ def main(argv: list[str] | None = None) -> int:
     p_bench.add_argument("--unseen-rule", choices=["medinst", "strict"], default="medinst",
                          help="medinst: drop the test tasks; strict: drop every task sharing a corpus with one")
     p_bench.add_argument("--seed", type=int, default=2024)
-    p_bench.add_argument("--home", help="data root (MEDINST_HOME; default ~/.medinst)")
+    p_bench.add_argument("--home", help="data root: a folder or s3://bucket/prefix (MEDINST_HOME; default ~/.medinst)")
     p_bench.set_defaults(run=_benchmark)
 
     p_export = commands.add_parser("export", help="write the published warehouse as MedINST JSON Lines, "
@@ -207,7 +215,7 @@ def main(argv: list[str] | None = None) -> int:
     p_export.add_argument("--exclude-license", nargs="+", metavar="TEXT",
                           help="leave out subsets whose source licence contains any of these (ignoring case)")
     p_export.add_argument("--overwrite", action="store_true", help="replace a non-empty --out")
-    p_export.add_argument("--home", help="data root (MEDINST_HOME; default ~/.medinst)")
+    p_export.add_argument("--home", help="data root: a folder or s3://bucket/prefix (MEDINST_HOME; default ~/.medinst)")
     p_export.set_defaults(run=_export)
 
     p_score = commands.add_parser("score", help="score model predictions (JSON Lines of task, output, prediction) "
@@ -235,7 +243,7 @@ def main(argv: list[str] | None = None) -> int:
     p_ft.add_argument("--prepare-only", action="store_true",
                       help="only write the run folder (train.parquet, config.yaml) for a GPU host")
     p_ft.add_argument("--run-id", help="name of the run folder under MEDINST_HOME/runs (default: time-mixture-hash)")
-    p_ft.add_argument("--home", help="data root (MEDINST_HOME; default ~/.medinst)")
+    p_ft.add_argument("--home", help="data root: a folder or s3://bucket/prefix (MEDINST_HOME; default ~/.medinst)")
     p_ft.set_defaults(run=_finetune)
 
     p_eval = commands.add_parser("evaluate", help="ask a model MedINST32's questions and score the answers")
@@ -254,13 +262,13 @@ def main(argv: list[str] | None = None) -> int:
     p_eval.add_argument("--batch-size", type=int, default=8, help="generation batch (hf)")
     p_eval.add_argument("--api-key-env", default="OPENAI_API_KEY", help="variable holding the API key")
     p_eval.add_argument("--name", help="label of the model in views, files and report (default: --model)")
-    p_eval.add_argument("--home", help="data root (MEDINST_HOME; default ~/.medinst)")
+    p_eval.add_argument("--home", help="data root: a folder or s3://bucket/prefix (MEDINST_HOME; default ~/.medinst)")
     p_eval.set_defaults(run=_evaluate)
 
     p_sql = commands.add_parser("sql", help="read-only SQL over the published warehouse")
     p_sql.add_argument("query")
     p_sql.add_argument("--format", choices=sorted(FORMATS), default="table")
-    p_sql.add_argument("--home", help="data root (MEDINST_HOME; default ~/.medinst)")
+    p_sql.add_argument("--home", help="data root: a folder or s3://bucket/prefix (MEDINST_HOME; default ~/.medinst)")
     p_sql.set_defaults(run=_sql)
 
     p_serve = commands.add_parser("serve", help="register the deployments with the Prefect server at PREFECT_API_URL and "

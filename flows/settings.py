@@ -5,12 +5,19 @@ Config file: the path in MEDINST_CONFIG, else `medinst.toml` in the working dire
     home = "/data/medinst"
     sources_root = "/mirror/corpora"
     registry = ["/etc/medinst/sources"]
+
+`home` may be a URL, `s3://bucket/prefix` or any fsspec URL (`AWS_ENDPOINT_URL` points s3fs at an
+S3-compatible store): the pipeline then works in a local working copy (`Settings.home`, under
+MEDINST_WORKDIR, default ~/.cache/medinst) and keeps the remote home authoritative; see
+`warehouse.storage`. `Settings.url` is the remote home, `Settings.location` what to show the user.
 """
 
 import os
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from warehouse.storage import home_path, is_remote, normalise
 
 BUILTIN_REGISTRY = Path(__file__).resolve().parent.parent / "sources"
 
@@ -20,6 +27,12 @@ class Settings:
     home: Path
     sources_root: str | None = None
     registry: list[Path] = field(default_factory=lambda: [BUILTIN_REGISTRY])
+    url: str | None = None  # the remote home (s3://...) whose local working copy `home` is; None for a local home
+
+    @property
+    def location(self) -> str:
+        """The home as the user named it: the URL of a remote home, else the local folder."""
+        return self.url or str(self.home)
 
 
 def _config() -> dict:
@@ -40,8 +53,10 @@ def resolve(home: str | None = None, sources_root: str | None = None, registry: 
     home = home or os.environ.get("MEDINST_HOME") or config.get("home") or "~/.medinst"
     root = sources_root or os.environ.get("MEDINST_SOURCES_ROOT") or config.get("sources_root")
     extra = registry or [p for p in os.environ.get("MEDINST_REGISTRY", "").split(os.pathsep) if p] or config.get("registry", [])
+    url = normalise(home) if is_remote(home) else None
     return Settings(
-        home=Path(home).expanduser().resolve(),
+        home=home_path(home),
         sources_root=_absolute(root) if root else None,
         registry=[BUILTIN_REGISTRY, *(Path(p).expanduser().resolve() for p in extra)],
+        url=url,
     )

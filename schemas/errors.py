@@ -9,6 +9,11 @@ class SourceError(Exception):
         where = source if file is None else f"{source}: {file}" + (f", line {line}" if line else "")
         super().__init__(f"{where}: {message}")
 
+    def __reduce__(self):
+        # Pickled with its own arguments (the default would pass the formatted message alone), so
+        # that a source failing in a Dask worker process arrives in the flow as the same error.
+        return (type(self), (self.source, self.reason, self.file, self.line))
+
 
 class RegistryError(Exception):
     """A registry file that does not validate: says which file, which field and why."""

@@ -13,7 +13,11 @@ its Parquet partitions for the rows, so that each subset keeps the build's row o
            the assistant's (MedINST prompts with no system message)
 
 An export is written into a temporary folder beside `out` and renamed into place once complete; an
-existing non-empty `out` is refused unless `overwrite`.
+existing non-empty `out` is refused unless `overwrite`. `out` may be a URL (s3://bucket/prefix, any
+fsspec URL): the export is written in a local temporary folder (under MEDINST_WORKDIR, default
+~/.cache/medinst) and then uploaded, the dataset card last; an object store has no rename, so
+readers may see a partial export while it uploads. Builds of a remote home are read from the store
+(see `warehouse.storage`).
 """
 
 import json
@@ -30,6 +34,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import yaml
 
+from warehouse import storage
 from warehouse.catalog import connect_read_only
 from warehouse.layout import current_build
 
@@ -157,11 +162,18 @@ def read_build(build: Path, exclude_license: list[str] | None = None) -> BuildIn
 
 def read_rows(build: Path, subset: Subset, split: str) -> pl.DataFrame:
     """One subset's rows of one split, in the build's order, with its partition values as columns."""
-    folder = build / "instructions" / f"category={subset.category}" / f"task={subset.task}" / f"split={split}"
-    files = sorted(folder.glob("*.parquet"))
+    parts = ("instructions", f"category={subset.category}", f"task={subset.task}", f"split={split}")
+    remote = storage.remote_build(build)
+    if remote:
+        folder = storage.join(remote, *parts)
+        urls = storage.list_files(folder, ".parquet")
+        files = [pl.read_parquet(blob) for blob in storage.read_bytes(urls)]
+    else:
+        folder = build.joinpath(*parts)
+        files = sorted(folder.glob("*.parquet"))
     if not files:
         raise ExportError(f"{subset.task}/{split}: no Parquet under {folder}")
-    frame = pl.read_parquet(files).with_columns(
+    frame = (pl.concat(files) if remote else pl.read_parquet(files)).with_columns(
         task=pl.lit(subset.task), category=pl.lit(subset.category), split=pl.lit(split),
         history=pl.col("history").list.eval(
             pl.concat_list(pl.element().struct.field("user"), pl.element().struct.field("assistant"))
@@ -499,6 +511,8 @@ def export_build(build: Path, format: str, out: str | Path, exclude_license: lis
     """
     if format not in FORMATS:
         raise ExportError(f"unknown format {format!r}: one of {', '.join(FORMATS)}")
+    if storage.is_remote(out):
+        return _export_to_remote(Path(build), format, str(out), exclude_license, overwrite, progress)
     out = Path(out).expanduser().resolve()
     build = Path(build).resolve()
     _check_target(out, build, overwrite)
@@ -530,10 +544,29 @@ def export_build(build: Path, format: str, out: str | Path, exclude_license: lis
     }
 
 
+def _export_to_remote(build: Path, format: str, url: str, exclude_license: list[str] | None, overwrite: bool,
+                      progress: Progress | None) -> dict:
+    """Export to a local temporary folder, then upload it to `url` (the dataset card last)."""
+    url = storage.normalise(url)
+    build_url = storage.remote_build(build.resolve())
+    if build_url and (url == build_url or url.startswith(build_url + "/") or build_url.startswith(url + "/")):
+        raise ExportError(f"{url}: an export may not replace or sit inside the warehouse build {build_url}")
+    if storage.list_files(url) and not overwrite:
+        raise ExportError(f"{url} exists and is not empty: pass overwrite=True (--overwrite) to replace it")
+    root = storage.workdir_root()
+    root.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=root, prefix=".export-") as tmp:
+        result = export_build(build, format, Path(tmp) / "export", exclude_license, progress=progress)
+        if overwrite:
+            storage.remove_tree(url)
+        storage.upload_tree(Path(result["out"]), url, last=("README.md",))
+    return {**result, "out": url}
+
+
 def export(home: str | Path, format: str, out: str | Path, exclude_license: list[str] | None = None,
            overwrite: bool = False, progress: Progress | None = None) -> dict:
     """Export the build published under MEDINST_HOME `home` (see `export_build`)."""
-    build = current_build(Path(home))
+    build = current_build(storage.home_path(home) if storage.is_remote(home) else Path(home))
     if build is None:
         raise ExportError(f"no published warehouse under {home}: run `medinst build` first")
     return export_build(build, format, out, exclude_license, overwrite, progress)

@@ -6,6 +6,10 @@ A file is read from `<sources_root>/<source_id>/<path>` when a mirror root is se
 FetchUnavailable (the source is skipped); one whose digest differs raises SourceError (the build fails). The cache key is the declared sha256, so a file is fetched once whatever its origin.
 A folder's sha256 is a tree hash: sha256 over the sorted lines `<file sha256>  <relative path>\\n`,
 which `find . -type f | LC_ALL=C sort | sed 's#^\\./##' | xargs sha256sum | sha256sum` reproduces inside it.
+
+For a remote home (s3://..., see `warehouse.storage`) the remote raw cache sits between the local
+one and the mirror: a file found there is downloaded and verified, and a file fetched from the
+mirror or origin is uploaded to it.
 """
 
 import hashlib
@@ -22,6 +26,7 @@ import fsspec
 
 from schemas.errors import FetchUnavailable, SourceError
 from schemas.registry import FileSpec
+from warehouse import storage
 from warehouse.lock import locked_digest, record_digest
 
 log = logging.getLogger(__name__)
@@ -44,6 +49,34 @@ def sha256_tree(folder: Path) -> str:
 
 def cache_path(home: Path, sha256: str) -> Path:
     return home / "raw" / "sha256" / sha256[:2] / sha256
+
+
+def _remote_cache_url(home: Path, remote: str, sha256: str) -> str:
+    return storage.join(remote, cache_path(home, sha256).relative_to(home).as_posix())
+
+
+def _from_remote_cache(home: Path, remote: str, sha256: str, landing: Path, folder: bool, source_id: str) -> bool:
+    """Download a cache entry from the remote home into `landing`; True when it was there and verified."""
+    url = _remote_cache_url(home, remote, sha256)
+    try:
+        if folder:
+            found = storage.download_tree(url, landing)
+        else:
+            storage.download_file(url, landing)
+            found = True
+    except FileNotFoundError:
+        return False
+    if not found:
+        return False
+    got = sha256_tree(landing) if folder else sha256_file(landing)
+    if got != sha256:  # a damaged or half-uploaded entry: fetch it again from the mirror or origin
+        log.warning("%s: the remote cache's %s has sha256 %s; fetching it again", source_id, url, got)
+        if folder:
+            shutil.rmtree(landing, ignore_errors=True)
+        else:
+            landing.unlink(missing_ok=True)
+        return False
+    return True
 
 
 def candidate_urls(source_id: str, file: FileSpec, sources_root: str | None) -> list[str]:
@@ -135,8 +168,15 @@ def fetch(
     cache_root.mkdir(parents=True, exist_ok=True)
     folder = file.kind == "directory"
     staging = Path(tempfile.mkdtemp(prefix=".fetch-", dir=cache_root))
+    remote = storage.remote_of(home)
     try:
         landing, reasons, url = staging / "content", [], None
+        if remote and expected and _from_remote_cache(home, remote, expected, landing, folder, source_id):
+            target = cache_path(home, expected)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if not target.exists():
+                landing.rename(target)
+            return target
         for url in candidate_urls(source_id, file, sources_root):
             shutil.rmtree(landing, ignore_errors=True)
             if folder:
@@ -160,6 +200,11 @@ def fetch(
         target.parent.mkdir(parents=True, exist_ok=True)
         if not target.exists():  # another worker may have fetched the same content meanwhile
             landing.rename(target)  # atomic: the cache never holds a half-written or unverified file
+        if remote:  # the remote home is authoritative: other machines and later builds find it there
+            if folder:
+                storage.upload_tree(target, _remote_cache_url(home, remote, got))
+            else:
+                storage.upload_file(target, _remote_cache_url(home, remote, got))
         if not expected:
             record_digest(home, source_id, file.path, got, url)
             log.info("%s: %s had no declared digest; recorded %s in the lock file", source_id, file.path, got)

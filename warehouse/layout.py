@@ -6,11 +6,17 @@
     quarantine/<source>/<fingerprint>.parquet  rows that failed a source's build
     warehouse/builds/<build_id>/               an immutable published build, with catalog.duckdb
     warehouse/CURRENT                          the build that readers see; switched atomically
+
+For a remote home (s3://...) `home` is its local working copy and the remote is authoritative: a
+stage is complete when the remote one is, CURRENT is read from and written to the remote, and
+`current_build` fetches the build's catalog into the working copy (see `warehouse.storage`).
 """
 
 import os
 import tempfile
 from pathlib import Path
+
+from warehouse import storage
 
 
 def stage_dir(home: Path, source: str, fingerprint: str) -> Path:
@@ -18,6 +24,9 @@ def stage_dir(home: Path, source: str, fingerprint: str) -> Path:
 
 
 def stage_complete(home: Path, source: str, fingerprint: str) -> bool:
+    remote = storage.remote_of(home)
+    if remote:
+        return storage.exists(storage.join(remote, "stage", source, fingerprint, "_SUCCESS"))
     return (stage_dir(home, source, fingerprint) / "_SUCCESS").exists()
 
 
@@ -30,7 +39,20 @@ def builds_dir(home: Path) -> Path:
 
 
 def current_build(home: Path) -> Path | None:
-    """The published build folder, or None before the first build."""
+    """The published build folder, or None before the first build.
+
+    For a remote home: the build named by the remote CURRENT, as a folder of the working copy that
+    holds (at least) its catalog.duckdb, fetched afresh; its views read the remote Parquet.
+    """
+    remote = storage.remote_of(home)
+    if remote:
+        build_id = storage.read_text(storage.join(remote, "warehouse", "CURRENT"))
+        if not build_id or not build_id.strip():
+            return None
+        build = builds_dir(home) / build_id.strip()
+        storage.download_file(storage.join(remote, "warehouse", "builds", build.name, "catalog.duckdb"),
+                              build / "catalog.duckdb")
+        return build
     pointer = home / "warehouse" / "CURRENT"
     if not pointer.exists():
         return None
@@ -38,8 +60,12 @@ def current_build(home: Path) -> Path | None:
 
 
 def switch_current(home: Path, build_id: str) -> None:
-    """Point readers at a build in one atomic rename."""
+    """Point readers at a build in one atomic rename (for a remote home, one PUT of the remote CURRENT)."""
+    remote = storage.remote_of(home)
+    if remote:
+        storage.write_text(storage.join(remote, "warehouse", "CURRENT"), build_id + "\n")
     pointer = home / "warehouse" / "CURRENT"
+    pointer.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=pointer.parent, prefix=".CURRENT-")
     with os.fdopen(fd, "w") as f:
         f.write(build_id + "\n")

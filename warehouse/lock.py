@@ -3,6 +3,9 @@
 `<MEDINST_HOME>/sources.lock.json` maps `source_id -> declared path -> {sha256, url}`; from the
 first download on, the file is verified against it like a declared digest. Copy a digest into the
 YAML to pin it for everyone.
+
+For a remote home (see `warehouse.storage`) the remote lock is the one read, and a new digest is
+merged into it and uploaded, with a local copy in the working copy.
 """
 
 import json
@@ -10,6 +13,8 @@ import os
 import tempfile
 import threading
 from pathlib import Path
+
+from warehouse import storage
 
 _guard = threading.Lock()
 
@@ -19,6 +24,10 @@ def lock_path(home: Path) -> Path:
 
 
 def read_lock(home: Path) -> dict:
+    remote = storage.remote_of(home)
+    if remote:
+        text = storage.read_text(storage.join(remote, lock_path(home).name))
+        return json.loads(text) if text else {}
     path = lock_path(home)
     return json.loads(path.read_text()) if path.exists() else {}
 
@@ -37,3 +46,6 @@ def record_digest(home: Path, source_id: str, path: str, sha256: str, url: str) 
         with os.fdopen(fd, "w") as f:
             json.dump(lock, f, indent=2, sort_keys=True)
         os.replace(tmp, lock_path(home))
+        remote = storage.remote_of(home)
+        if remote:
+            storage.upload_file(lock_path(home), storage.join(remote, lock_path(home).name))

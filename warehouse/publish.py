@@ -1,4 +1,8 @@
-"""Publish: assemble an immutable build folder from staged sources, then switch CURRENT to it."""
+"""Publish: assemble an immutable build folder from staged sources, then switch CURRENT to it.
+
+For a remote home (see `warehouse.storage`) the build is assembled in the working copy, uploaded
+(Parquet and tables first, then the catalog), and the remote CURRENT is written last.
+"""
 
 import hashlib
 import json
@@ -9,9 +13,10 @@ from pathlib import Path
 
 import polars as pl
 
+from warehouse import storage
 from warehouse.catalog import write_catalog
 from warehouse.layout import builds_dir, switch_current
-from warehouse.stage import instruction_files
+from warehouse.stage import instruction_files, local_stage
 
 TASK_META = {
     "source": pl.Utf8, "task": pl.Utf8, "category": pl.Utf8, "instruction": pl.Utf8, "license": pl.Utf8,
@@ -63,8 +68,10 @@ def publish(home: Path, staged: list[dict], sources: list[dict], pipeline_versio
     tmp.mkdir(parents=True)
 
     counts, stats, quarantine = [], [], []
+    remote = storage.remote_of(home)
     for s in staged:
-        stage = Path(s["stage"])
+        # A remote home's stage may have been written by a worker on another machine.
+        stage = local_stage(home, s["source"], s["fingerprint"]) if remote else Path(s["stage"])
         for f in instruction_files(stage):
             rel = f.relative_to(stage / "instructions")
             _link_or_copy(f, tmp / "instructions" / rel.parent / f"{s['source']}.parquet")
@@ -91,6 +98,8 @@ def publish(home: Path, staged: list[dict], sources: list[dict], pipeline_versio
     (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str))
 
     tmp.rename(final)
-    write_catalog(final)
+    if remote:  # readers follow CURRENT, which moves only once the whole build is there
+        storage.upload_tree(final, storage.join(remote, final.relative_to(home).as_posix()), skip=("catalog.duckdb",))
+    write_catalog(final)  # uploads the catalog too, for a remote home
     switch_current(home, build_id)
     return build_id

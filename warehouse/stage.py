@@ -1,10 +1,15 @@
-"""A source's output for one content fingerprint, written once and marked complete."""
+"""A source's output for one content fingerprint, written once and marked complete.
+
+For a remote home (see `warehouse.storage`) a stage is written locally, then uploaded with its
+`_SUCCESS` marker last; `local_stage` brings a stage staged elsewhere into the working copy.
+"""
 
 import shutil
 from pathlib import Path
 
 import polars as pl
 
+from warehouse import storage
 from warehouse.layout import failed_quarantine_path, stage_dir
 
 PARTITIONS = ["category", "task", "split"]
@@ -31,6 +36,26 @@ def write_stage(home: Path, source: str, fingerprint: str, instructions: pl.Data
     (tmp / "_SUCCESS").touch()
     shutil.rmtree(final, ignore_errors=True)
     tmp.rename(final)
+    remote = storage.remote_of(home)
+    if remote:
+        url = _remote_stage(home, remote, source, fingerprint)
+        storage.remove_tree(url)  # a stage left half-uploaded by a worker that died
+        storage.upload_tree(final, url, last=("_SUCCESS",))
+    return final
+
+
+def _remote_stage(home: Path, remote: str, source: str, fingerprint: str) -> str:
+    return storage.join(remote, stage_dir(home, source, fingerprint).relative_to(home).as_posix())
+
+
+def local_stage(home: Path, source: str, fingerprint: str) -> Path:
+    """The stage's local folder; for a remote home, downloaded first when the working copy lacks it."""
+    final = stage_dir(home, source, fingerprint)
+    remote = storage.remote_of(home)
+    if remote and not (final / "_SUCCESS").exists():
+        url = _remote_stage(home, remote, source, fingerprint)
+        if not storage.exists(storage.join(url, "_SUCCESS")) or not storage.download_tree(url, final):
+            raise FileNotFoundError(f"{source}: no complete stage at {url}")
     return final
 
 
@@ -38,6 +63,9 @@ def write_failed_quarantine(home: Path, source: str, fingerprint: str, quarantin
     path = failed_quarantine_path(home, source, fingerprint)
     path.parent.mkdir(parents=True, exist_ok=True)
     quarantine.write_parquet(path)
+    remote = storage.remote_of(home)
+    if remote:
+        storage.upload_file(path, storage.join(remote, path.relative_to(home).as_posix()))
     return path
 
 
