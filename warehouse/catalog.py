@@ -11,6 +11,7 @@ read-only where users run SQL.
 """
 
 import os
+import re
 import tempfile
 from pathlib import Path
 
@@ -142,10 +143,40 @@ def connect_read_only(build: Path) -> duckdb.DuckDBPyConnection:
     return con
 
 
+# What ad-hoc SQL may run. The sandbox alone is not enough: `allowed_directories` grants writes as
+# well as reads, so `COPY ... TO`, `EXPORT DATABASE` or `EXPLAIN ANALYZE COPY` could write (or
+# overwrite Parquet) inside the build folder. SHOW, DESCRIBE, SUMMARIZE, VALUES and FROM-first are SELECTs.
+READ_ONLY_STATEMENTS = {"SELECT", "PRAGMA", "CALL"}
+_EXPLAIN = re.compile(r"^\s*explain\s+(analy[sz]e\s+)?", re.IGNORECASE)
+
+
+class ReadOnlySQLError(duckdb.PermissionException):
+    """A statement that is not a query: refused before it runs."""
+
+
+def check_read_only(con: duckdb.DuckDBPyConnection, sql: str) -> None:
+    """Refuse SQL with any statement other than a query (EXPLAIN [ANALYZE] of a SELECT included)."""
+    for statement in con.extract_statements(sql):
+        kind = statement.type.name
+        if kind == "EXPLAIN":
+            inner = _EXPLAIN.sub("", statement.query, count=1)
+            try:
+                explained = con.extract_statements(inner) if inner != statement.query else []
+            except duckdb.ParserException:  # EXPLAIN (options) ...: not worth parsing, refused
+                explained = []
+            if len(explained) == 1 and explained[0].type.name == "SELECT":
+                continue
+        elif kind in READ_ONLY_STATEMENTS:
+            continue
+        raise ReadOnlySQLError(f"read-only SQL: {kind} statements are refused (only queries run): "
+                               f"{statement.query.strip()[:200]}")
+
+
 def query(build: Path, sql: str) -> tuple[list[str], list[tuple]]:
-    """Run one query over a build; returns (column names, rows)."""
+    """Run one query over a build; returns (column names, rows). Anything but a query is refused."""
     con = connect_read_only(build)
     try:
+        check_read_only(con, sql)
         cursor = con.execute(sql)
         columns = [d[0] for d in cursor.description] if cursor.description else []
         return columns, cursor.fetchall()

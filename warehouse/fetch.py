@@ -7,30 +7,47 @@ FetchUnavailable (the source is skipped); one whose digest differs raises Source
 A folder's sha256 is a tree hash: sha256 over the sorted lines `<file sha256>  <relative path>\\n`,
 which `find . -type f | LC_ALL=C sort | sed 's#^\\./##' | xargs sha256sum | sha256sum` reproduces inside it.
 
+http(s) downloads go through urllib: a redirect to another host is followed (the sha256 still decides)
+but logged as a warning naming both hosts and appended to `<home>/fetch-redirects.jsonl`; a body
+shorter than its Content-Length is an error (retried, never cached or locked). An archive is
+streamed to the staging folder and checked whole before anything is extracted: a member named with
+`..` or an absolute path, a symbolic or hard link, a device or fifo, or more than MAX_ARCHIVE_BYTES
+decompressed refuses it with a SourceError (the build fails; it is not skipped).
+
 For a remote home (s3://..., see `warehouse.storage`) the remote raw cache sits between the local
 one and the mirror: a file found there is downloaded and verified, and a file fetched from the
 mirror or origin is uploaded to it.
 """
 
 import hashlib
-import io
+import json
 import logging
 import shutil
+import socket
 import tarfile
 import tempfile
 import time
+import urllib.error
+import urllib.parse
+import urllib.request
 import zipfile
-from pathlib import Path
+from datetime import datetime, timezone
+from pathlib import Path, PurePosixPath
 
 import fsspec
 
 from schemas.errors import FetchUnavailable, SourceError
 from schemas.registry import FileSpec
 from warehouse import storage
+from warehouse.faults import crash_point
 from warehouse.lock import locked_digest, record_digest
 
 log = logging.getLogger(__name__)
 CHUNK = 1 << 20
+# An archive whose members would decompress to more than this is refused (a zip or tar bomb).
+# Tests lower it; raise it here if a declared archive is genuinely bigger.
+MAX_ARCHIVE_BYTES = 4 << 30
+HTTP_TIMEOUT = 60.0
 
 
 def sha256_file(path: Path) -> str:
@@ -93,6 +110,8 @@ def _try(action, url: str, retries: int, backoff: float, source_id: str) -> str 
             return None
         except FileNotFoundError:
             return f"not found at {url}"
+        except SourceError:  # hostile or truncated content: fail the build, do not retry or skip
+            raise
         except Exception as e:  # network and server errors differ by backend (aiohttp, botocore, OSError)
             if attempt == retries:
                 return f"could not fetch {url} after {retries + 1} tries: {e}"
@@ -102,7 +121,81 @@ def _try(action, url: str, retries: int, backoff: float, source_id: str) -> str 
     return None
 
 
-def _copy_file(url: str, target: Path) -> None:
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):  # redirects are followed (and checked) by _http_download
+        return None
+
+
+_opener = urllib.request.build_opener(_NoRedirect)
+MAX_REDIRECTS = 10
+
+
+class IncompleteDownload(OSError):
+    """The connection closed before the body the server announced had arrived (retried)."""
+
+
+def _record_redirect(home: Path | None, source_id: str, file: str | None, url: str, target: str) -> None:
+    """Warn about a redirect to another host and append it to `<home>/fetch-redirects.jsonl`."""
+    src, dst = urllib.parse.urlsplit(url).netloc, urllib.parse.urlsplit(target).netloc
+    log.warning("%s: %s: %s redirected from host %s to host %s (%s); the sha256 check still applies",
+                source_id, file, url, src, dst, target)
+    if home is None:
+        return
+    home.mkdir(parents=True, exist_ok=True)
+    line = {"at": datetime.now(timezone.utc).isoformat(timespec="seconds"), "source": source_id, "file": file,
+            "url": url, "from_host": src, "to_host": dst, "location": target}
+    with open(home / "fetch-redirects.jsonl", "a") as f:
+        f.write(json.dumps(line) + "\n")
+
+
+def _http_download(url: str, target: Path, *, source_id: str = "", file: str | None = None,
+                   home: Path | None = None) -> None:
+    """GET an http(s) URL into `target`, following redirects (a change of host is warned about and
+    recorded) and refusing a body shorter than its Content-Length."""
+    current = url
+    for _ in range(MAX_REDIRECTS + 1):
+        try:
+            response = _opener.open(urllib.request.Request(current, headers={"User-Agent": "medinst"}),
+                                    timeout=HTTP_TIMEOUT)
+        except urllib.error.HTTPError as e:
+            if e.code in (301, 302, 303, 307, 308) and e.headers.get("Location"):
+                nxt = urllib.parse.urljoin(current, e.headers["Location"])
+                e.close()
+                if urllib.parse.urlsplit(nxt).scheme not in ("http", "https"):
+                    raise SourceError(source_id, f"{current} redirected to a non-HTTP URL {nxt}", file) from None
+                if urllib.parse.urlsplit(nxt).netloc != urllib.parse.urlsplit(current).netloc:
+                    _record_redirect(home, source_id, file, current, nxt)
+                current = nxt
+                continue
+            if e.code in (404, 410):
+                raise FileNotFoundError(current) from None
+            raise
+        except urllib.error.URLError as e:
+            if isinstance(e.reason, socket.gaierror):  # a host that does not resolve: nothing to retry
+                raise FileNotFoundError(current) from None
+            raise
+        with response:
+            announced = response.headers.get("Content-Length")
+            got = 0
+            with open(target, "wb") as dst:
+                while chunk := response.read(CHUNK):
+                    dst.write(chunk)
+                    got += len(chunk)
+        if announced is not None and announced.isdigit() and got != int(announced):
+            target.unlink(missing_ok=True)
+            raise IncompleteDownload(f"incomplete download of {current}: got {got} of {announced} bytes")
+        return
+    raise SourceError(source_id, f"more than {MAX_REDIRECTS} redirects from {url}", file)
+
+
+def _is_http(url: str) -> bool:
+    return url.startswith(("http://", "https://"))
+
+
+def _copy_file(url: str, target: Path, **context) -> None:
+    if _is_http(url):
+        _http_download(url, target, **context)
+        return
     with fsspec.open(url, "rb") as src, open(target, "wb") as dst:
         shutil.copyfileobj(src, dst, CHUNK)
 
@@ -121,30 +214,122 @@ def _copy_folder(url: str, target: Path) -> None:
             shutil.copyfileobj(src, dst, CHUNK)
 
 
-def _extract_member(url: str, member: str, target: Path, is_folder: bool) -> None:
-    """Download an archive and pull one file (or folder) out of it."""
-    with fsspec.open(url, "rb") as src:
-        blob = io.BytesIO(src.read())
-    prefix = member.rstrip("/") + "/"
-    if zipfile.is_zipfile(blob):
-        with zipfile.ZipFile(blob) as z:
-            entries = {n: (lambda n=n: z.read(n)) for n in z.namelist() if not n.endswith("/")}
-    else:
-        blob.seek(0)
-        tar = tarfile.open(fileobj=blob)
-        entries = {m.name: (lambda m=m: tar.extractfile(m).read()) for m in tar.getmembers() if m.isfile()}
+def _unsafe_name(name: str) -> str | None:
+    """Why an archive member's name could write outside the folder it is extracted into, else None."""
+    if not name or "\x00" in name:
+        return "an empty or NUL-containing name"
+    norm = name.replace("\\", "/")
+    if norm.startswith("/") or PurePosixPath(norm).is_absolute() or (len(norm) > 1 and norm[1] == ":"):
+        return "an absolute path"
+    if ".." in PurePosixPath(norm).parts:
+        return "a '..' path component"
+    return None
+
+
+LINK_KINDS = {"symlink": "symbolic link", "hardlink": "hard link"}
+
+
+def _check_archive(entries: list[tuple[str, str, int]], where, limit: int) -> None:
+    """Refuse an archive with any hostile member: (name, kind, size) with kind file/dir/symlink/hardlink/other."""
+    total = 0
+    for name, kind, size in entries:
+        why = _unsafe_name(name)
+        if why:
+            raise SourceError(*where(f"refused archive member {name!r}: {why}"))
+        if kind in ("symlink", "hardlink"):
+            raise SourceError(*where(f"refused archive member {name!r}: a {LINK_KINDS[kind]}"))
+        if kind == "other":
+            raise SourceError(*where(f"refused archive member {name!r}: not a regular file or folder"))
+        total += size
+        if total > limit:
+            raise SourceError(*where(f"refused archive: its members decompress to more than {limit} bytes "
+                                     f"(the limit, warehouse.fetch.MAX_ARCHIVE_BYTES), at member {name!r}"))
+
+
+def _zip_kind(info: zipfile.ZipInfo) -> str:
+    mode = info.external_attr >> 16
+    if info.is_dir():
+        return "dir"
+    fmt = mode & 0o170000
+    if fmt == 0o120000:
+        return "symlink"
+    if fmt not in (0, 0o100000):
+        return "other"
+    return "file"
+
+
+def _tar_kind(m: tarfile.TarInfo) -> str:
+    return ("file" if m.isfile() else "dir" if m.isdir() else "symlink" if m.issym() else
+            "hardlink" if m.islnk() else "other")
+
+
+def _copy_capped(src, dst_path: Path, budget: list[int], where) -> None:
+    """Stream one member to disk, counting real decompressed bytes against the archive's budget."""
+    with open(dst_path, "wb") as dst:
+        while chunk := src.read(CHUNK):
+            budget[0] -= len(chunk)
+            if budget[0] < 0:
+                raise SourceError(*where("refused archive: its members decompress to more than "
+                                         f"{MAX_ARCHIVE_BYTES} bytes (the limit, warehouse.fetch.MAX_ARCHIVE_BYTES)"))
+            dst.write(chunk)
+
+
+def _extract_member(url: str, member: str, target: Path, is_folder: bool, *, source_id: str = "",
+                    file: str | None = None, home: Path | None = None) -> None:
+    """Download an archive (streamed to a file beside `target`) and pull one file (or folder) out of it.
+
+    The whole archive is checked first: a member named with `..` or an absolute path, a symbolic or
+    hard link, a device or fifo, or members that decompress to more than MAX_ARCHIVE_BYTES refuse
+    it with a SourceError naming the source, file and member; nothing is written for such an archive.
+    """
+    def where(message: str) -> tuple:
+        return source_id, f"{message} in {url}#{member}", file
+
+    archive = target.parent / (target.name + ".archive")
+    try:
+        _copy_file(url, archive, source_id=source_id, file=file, home=home)
+        prefix = member.rstrip("/") + "/"
+        limit = MAX_ARCHIVE_BYTES
+        budget = [limit]
+        if zipfile.is_zipfile(archive):
+            with zipfile.ZipFile(archive) as z:
+                infos = z.infolist()
+                _check_archive([(i.filename, _zip_kind(i), i.file_size) for i in infos], where, limit)
+                files = {i.filename: i for i in infos if _zip_kind(i) == "file"}
+                opener = z.open
+                _extract_chosen(files, opener, member, prefix, target, is_folder, url, budget, where)
+        else:
+            try:
+                tar = tarfile.open(archive, mode="r:*")
+            except tarfile.TarError as e:
+                raise SourceError(*where(f"not a zip or tar archive ({e})")) from None
+            with tar:
+                infos = tar.getmembers()
+                _check_archive([(m.name, _tar_kind(m), m.size) for m in infos], where, limit)
+                files = {m.name: m for m in infos if m.isfile()}
+                _extract_chosen(files, tar.extractfile, member, prefix, target, is_folder, url, budget, where)
+    finally:
+        archive.unlink(missing_ok=True)
+
+
+def _extract_chosen(files: dict, opener, member, prefix, target: Path, is_folder, url, budget, where) -> None:
     if not is_folder:
-        if member not in entries:
+        if member not in files:
             raise FileNotFoundError(f"{url}#{member}")
-        target.write_bytes(entries[member]())
+        with opener(files[member]) as src:
+            _copy_capped(src, target, budget, where)
         return
-    names = [n for n in entries if n.startswith(prefix)]
+    names = [n for n in files if n.startswith(prefix)]
     if not names:
         raise FileNotFoundError(f"{url}#{member}")
+    root = target.resolve()
     for n in names:
-        dest = target / n[len(prefix) :]
+        dest = target / n[len(prefix):]
+        if not dest.resolve().is_relative_to(root):  # belt and braces: _check_archive refused these
+            raise SourceError(*where(f"refused archive member {n!r}: it would be written outside the cache"))
         dest.parent.mkdir(parents=True, exist_ok=True)
-        dest.write_bytes(entries[n]())
+        with opener(files[n]) as src:
+            _copy_capped(src, dest, budget, where)
 
 
 def fetch(
@@ -182,13 +367,17 @@ def fetch(
             if folder:
                 landing.mkdir()
             from_origin = url == file.url
+            context = {"source_id": source_id, "file": file.path, "home": home}
             if file.member and from_origin:
-                action = lambda: _extract_member(url, file.member, landing, folder)  # noqa: E731
+                action = lambda: _extract_member(url, file.member, landing, folder, **context)  # noqa: E731
+            elif folder:
+                action = lambda: _copy_folder(url, landing)  # noqa: E731
             else:
-                action = lambda: (_copy_folder if folder else _copy_file)(url, landing)  # noqa: E731
+                action = lambda: _copy_file(url, landing, **context)  # noqa: E731
             log.info("%s: fetching %s", source_id, url)
             reason = _try(action, url, retries, backoff, source_id)
             if reason is None:
+                crash_point("fetch")  # test hook: downloaded into the staging folder, not verified nor cached
                 break
             reasons.append(reason)
         else:
