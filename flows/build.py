@@ -10,7 +10,9 @@ while a local MEDINST_HOME must be the same path on every worker (a shared file 
 `prefect-results` (the LocalFileSystem result block); a LocalCluster on this machine always qualifies.
 """
 
+import functools
 import hashlib
+import inspect
 import os
 from contextlib import nullcontext
 from importlib.metadata import PackageNotFoundError
@@ -30,10 +32,12 @@ from flows.settings import resolve
 from schemas.errors import FetchUnavailable, SourceError
 from schemas.registry import SourceSpec
 from transforms.pipeline import check_quarantine, process_source
+from warehouse.faults import crash_point
 from warehouse.fetch import fetch
 from warehouse.layout import stage_complete
 from warehouse.lock import locked_digest
 from warehouse.publish import publish
+from warehouse.recovery import BuildLock, BuildLocked, clean_leftovers
 from warehouse.stage import write_failed_quarantine, write_stage
 from warehouse.storage import home_path as working_home
 from warehouse.storage import join, remote_of
@@ -65,7 +69,9 @@ def build_source(spec: dict, fingerprint: str, home: str, sources_root: str | No
     local = {f.path: fetch(source.id, f, home=home_path, sources_root=sources_root) for f in source.files}
     source = with_locked_digests(source, home_path)  # files fetched for the first time now have one
     log.info("%s: parsing with %s and rendering %d task(s)", source.id, source.parser.name, len(source.tasks))
+    crash_point("parse")  # test hook (warehouse.faults): fetched, nothing parsed
     output = process_source(source, local, version)
+    crash_point("render")  # test hook: parsed and rendered in memory, nothing staged
     try:
         check_quarantine(source, output)
     except SourceError:
@@ -79,6 +85,8 @@ def build_source(spec: dict, fingerprint: str, home: str, sources_root: str | No
         "stage": str(stage),
         "rows": output.instructions.height,
         "quarantined": output.quarantine.height,
+        # What `--strict` names when it fails the source (a cached result is checked too).
+        "first_quarantined": output.quarantine.row(0, named=True) if output.quarantine.height else None,
     }
 
 
@@ -131,6 +139,18 @@ def _result_storage(home: Path) -> str:
     return f"local-file-system/{name}"
 
 
+def _strict_quarantine_error(source: str, result: dict) -> SourceError:
+    """`--strict`: any quarantined row fails its source, whatever its registry entry allows."""
+    first = result.get("first_quarantined") or {}
+    return SourceError(
+        source,
+        f"--strict: {result['quarantined']} row(s) failed validation (no quarantine allowed); first: "
+        f"{first.get('reason')} in record {first.get('record_id')}",
+        first.get("file"),
+        first.get("line"),
+    )
+
+
 RUNNERS = ("thread", "dask")
 
 
@@ -153,7 +173,34 @@ def _source_runner(runner: str, dask_address: str | None, dask_workers: int):
     return DaskTaskRunner(cluster_kwargs={"n_workers": dask_workers, "threads_per_worker": 1, "processes": True})
 
 
+def _one_build_at_a_time(fn):
+    """Run the build holding its home's build lock (see warehouse.recovery), after removing what
+    interrupted builds left there; another build holding it is waited for up to `lock_timeout`."""
+
+    @functools.wraps(fn)
+    def locked(*args, **kwargs):
+        bound = inspect.signature(fn).bind(*args, **kwargs)
+        bound.apply_defaults()
+        a = bound.arguments
+        settings = resolve(home=a["home"], sources_root=a["sources_root"], registry=a["registry"])
+        try:
+            lock = BuildLock(settings.home, a["lock_timeout"]).acquire()
+        except BuildLocked as e:
+            raise BuildFailed(f"{e}; the published warehouse is unchanged") from None
+        try:
+            removed = clean_leftovers(settings.home, before=lock.started)
+            if removed:
+                get_run_logger().warning("removed %d leftover(s) of interrupted builds: %s", len(removed),
+                                         ", ".join(str(p.relative_to(settings.home)) for p in removed))
+            return fn(*args, **kwargs)
+        finally:
+            lock.release()
+
+    return locked
+
+
 @flow(name="build", task_runner=ThreadPoolTaskRunner(max_workers=2))
+@_one_build_at_a_time
 def build(
     only: list[str] | None = None,
     registry: list[str] | None = None,
@@ -163,15 +210,17 @@ def build(
     runner: str = "thread",
     dask_address: str | None = None,
     dask_workers: int = 2,
+    lock_timeout: float | None = None,
 ) -> dict:
     """Fetch, parse, render, validate and publish every declared source that can be had.
 
     Unchanged sources come from the cache. A source that cannot be fetched (or declares no files)
-    is skipped with its reason; `strict` turns any skip into a failure. Bad input fails the build
-    and leaves the published warehouse as it was. `home` may be a URL (s3://bucket/prefix).
+    is skipped with its reason; `strict` turns any skip, and any quarantined row, into a failure.
+    Bad input fails the build and leaves the published warehouse as it was. `home` may be a URL (s3://bucket/prefix).
     `runner="dask"` fans the sources out over the Dask scheduler at `dask_address` (default
     MEDINST_DASK_ADDRESS; an address implies `runner="dask"`), else over a temporary LocalCluster
-    of `dask_workers` processes.
+    of `dask_workers` processes. One build at a time per home: another one running is waited for up
+    to `lock_timeout` seconds (default MEDINST_BUILD_LOCK_TIMEOUT, else 600; 0 refuses at once).
     """
     log = get_run_logger()
     settings = resolve(home=home, sources_root=sources_root, registry=registry)
@@ -220,6 +269,10 @@ def build(
                 log.error("[%d/%d] %s: failed: %s", done, len(futures), source, error)
                 continue
             result = future.result()
+            if strict and result["quarantined"]:
+                failures.append(str(_strict_quarantine_error(source, result)))
+                log.error("[%d/%d] %s: failed: %s", done, len(futures), source, failures[-1])
+                continue
             cached = state.name == "Cached"
             staged.append({**result, "recomputed": not cached})
             log.info("[%d/%d] %s: %s rows (%s)", done, len(futures), source, f"{result['rows']:,}",

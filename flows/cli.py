@@ -22,7 +22,7 @@ def _build(args) -> int:
     try:
         result = build(only=args.only, registry=args.registry, home=args.home, sources_root=args.sources_root,
                        strict=args.strict, runner=args.runner, dask_address=args.dask_address,
-                       dask_workers=args.dask_workers)
+                       dask_workers=args.dask_workers, lock_timeout=0 if args.no_wait else args.lock_timeout)
     except (BuildFailed, RegistryError, SourceError) as e:
         print(f"medinst build failed: {e}", file=sys.stderr)
         return 1
@@ -185,7 +185,11 @@ def main(argv: list[str] | None = None) -> int:
 
     p_build = commands.add_parser("build", help="fetch, parse, render, validate and publish the warehouse")
     p_build.add_argument("--only", nargs="+", metavar="SOURCE", help="build only these sources")
-    p_build.add_argument("--strict", action="store_true", help="fail when any source is skipped")
+    p_build.add_argument("--strict", action="store_true",
+                         help="fail when any source is skipped or any row is quarantined")
+    p_build.add_argument("--lock-timeout", type=float, metavar="SECONDS",
+                         help="how long to wait for another build of this home (MEDINST_BUILD_LOCK_TIMEOUT; default 600)")
+    p_build.add_argument("--no-wait", action="store_true", help="refuse at once when another build holds the home")
     p_build.add_argument("--runner", choices=["thread", "dask"], default="thread",
                          help="run the per-source tasks on the flow's threads or on a Dask cluster")
     p_build.add_argument("--dask-address", metavar="ADDRESS",

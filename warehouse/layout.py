@@ -38,6 +38,11 @@ def builds_dir(home: Path) -> Path:
     return home / "warehouse" / "builds"
 
 
+def published_log(home: Path) -> Path:
+    """Every build id ever made CURRENT, one a line (a later manual rollback of CURRENT keeps them)."""
+    return home / "warehouse" / "published.log"
+
+
 def current_build(home: Path) -> Path | None:
     """The published build folder, or None before the first build.
 
@@ -69,4 +74,6 @@ def switch_current(home: Path, build_id: str) -> None:
     fd, tmp = tempfile.mkstemp(dir=pointer.parent, prefix=".CURRENT-")
     with os.fdopen(fd, "w") as f:
         f.write(build_id + "\n")
+        f.flush()
+        os.fsync(f.fileno())
     os.replace(tmp, pointer)

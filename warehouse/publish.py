@@ -15,7 +15,8 @@ import polars as pl
 
 from warehouse import storage
 from warehouse.catalog import write_catalog
-from warehouse.layout import builds_dir, switch_current
+from warehouse.faults import crash_point
+from warehouse.layout import builds_dir, published_log, switch_current
 from warehouse.stage import instruction_files, local_stage
 
 TASK_META = {
@@ -79,6 +80,7 @@ def publish(home: Path, staged: list[dict], sources: list[dict], pipeline_versio
             counts.append({**_partition_values(rel), "source": s["source"], "rows": rows})
         stats.append(pl.read_parquet(stage / "stats.parquet"))
         quarantine.append(pl.read_parquet(stage / "quarantine.parquet"))
+    crash_point("publish")  # test hook: the build folder half assembled
 
     _tasks_table(counts, sources).write_parquet(tmp / "tasks.parquet")
 
@@ -101,5 +103,8 @@ def publish(home: Path, staged: list[dict], sources: list[dict], pipeline_versio
     if remote:  # readers follow CURRENT, which moves only once the whole build is there
         storage.upload_tree(final, storage.join(remote, final.relative_to(home).as_posix()), skip=("catalog.duckdb",))
     write_catalog(final)  # uploads the catalog too, for a remote home
+    crash_point("switch")  # test hook: the build complete (and uploaded), CURRENT not yet switched
     switch_current(home, build_id)
+    with open(published_log(home), "a") as log:  # a folder newer than CURRENT and not listed here never was
+        log.write(build_id + "\n")
     return build_id

@@ -4,12 +4,14 @@ For a remote home (see `warehouse.storage`) a stage is written locally, then upl
 `_SUCCESS` marker last; `local_stage` brings a stage staged elsewhere into the working copy.
 """
 
+import os
 import shutil
 from pathlib import Path
 
 import polars as pl
 
 from warehouse import storage
+from warehouse.faults import crash_point
 from warehouse.layout import failed_quarantine_path, stage_dir
 
 PARTITIONS = ["category", "task", "split"]
@@ -31,6 +33,7 @@ def write_stage(home: Path, source: str, fingerprint: str, instructions: pl.Data
         folder = tmp / "instructions" / f"category={category}" / f"task={task}" / f"split={split}"
         folder.mkdir(parents=True)
         part.drop(PARTITIONS).write_parquet(folder / "part-0.parquet", compression="zstd")
+        crash_point("write")  # test hook: the stage half written
     quarantine.write_parquet(tmp / "quarantine.parquet")
     stats.write_parquet(tmp / "stats.parquet")
     (tmp / "_SUCCESS").touch()
@@ -62,7 +65,9 @@ def local_stage(home: Path, source: str, fingerprint: str) -> Path:
 def write_failed_quarantine(home: Path, source: str, fingerprint: str, quarantine: pl.DataFrame) -> Path:
     path = failed_quarantine_path(home, source, fingerprint)
     path.parent.mkdir(parents=True, exist_ok=True)
-    quarantine.write_parquet(path)
+    tmp = path.with_name(f".{path.name}.tmp")
+    quarantine.write_parquet(tmp)
+    os.replace(tmp, path)  # never half a file, even when the build is killed
     remote = storage.remote_of(home)
     if remote:
         storage.upload_file(path, storage.join(remote, path.relative_to(home).as_posix()))

@@ -2,6 +2,7 @@
 
 import gzip
 import json
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,7 +34,7 @@ def read_bytes(file: InputFile, source: str, path: Path | None = None) -> bytes:
         return data
     try:
         return gzip.decompress(data)
-    except (OSError, EOFError) as e:
+    except (OSError, EOFError, zlib.error) as e:
         raise SourceError(source, f"not a readable gzip file: {e}", file.name) from None
 
 

@@ -2,6 +2,9 @@
 
 import io
 import zipfile
+import zlib
+from xml.etree.ElementTree import ParseError
+from xml.parsers.expat import ExpatError
 
 import openpyxl
 import polars as pl
@@ -29,13 +32,22 @@ def _rows(file: InputFile, sheet: str | None, source: str) -> list[tuple[int, li
     data = read_bytes(file, source)
     try:  # from bytes: openpyxl refuses a path without an .xlsx suffix, and the raw cache names files by digest
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as e:
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, EOFError, ValueError, TypeError, IndexError,
+            zlib.error, LookupError, ParseError, ExpatError) as e:  # openpyxl lets these through for a damaged zip or XML
         raise SourceError(source, f"not a readable .xlsx file: {e}", file.name) from None
     try:
         if sheet is not None and sheet not in book.sheetnames:
             raise SourceError(source, f"no sheet {sheet!r} (sheets: {', '.join(book.sheetnames)})", file.name)
         ws = book[sheet] if sheet is not None else book.worksheets[0]
-        return [(n, [_cell(v) for v in row]) for n, row in enumerate(ws.iter_rows(values_only=True), start=1)]
+        rows = []
+        try:  # read_only sheets are parsed lazily: damaged XML inside the zip surfaces here
+            for n, row in enumerate(ws.iter_rows(values_only=True), start=1):
+                rows.append((n, [_cell(v) for v in row]))
+        except (ParseError, ExpatError, LookupError, zipfile.BadZipFile, zlib.error, EOFError, OSError, IndexError,
+                KeyError, ValueError, TypeError) as e:  # e.g. a cell naming a shared string that is not there
+            raise SourceError(source, f"not a readable .xlsx sheet (after row {len(rows)}): {e}", file.name,
+                              len(rows) + 1) from None
+        return rows
     finally:
         book.close()
 
