@@ -1,12 +1,9 @@
 """Fetching over HTTP from a local http.server that serves the corpora mirror."""
 
-import functools
 import hashlib
 import json
 import re
-import threading
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
+from http.server import SimpleHTTPRequestHandler
 
 import pytest
 
@@ -18,15 +15,13 @@ from warehouse.lock import lock_path
 DEVEL_SHA = "b4e1e7efcc2a35047bf2f3d281648357470e674f555d4a26a0049ac37d59cc61"  # ncbi_disease_iob/devel.tsv
 
 
-class _Quiet(SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
-class _Flaky(_Quiet):
+class _Flaky(SimpleHTTPRequestHandler):
     """Answers 503 to the first `failures` requests, then serves files."""
 
     failures = 0
+
+    def log_message(self, *args):
+        pass
 
     def do_GET(self):
         if type(self).failures > 0:
@@ -34,22 +29,6 @@ class _Flaky(_Quiet):
             self.send_error(503, "try again")
             return
         super().do_GET()
-
-
-@pytest.fixture
-def serve():
-    servers = []
-
-    def start(directory: Path, handler=_Quiet) -> str:
-        server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(handler, directory=str(directory)))
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        servers.append(server)
-        return f"http://127.0.0.1:{server.server_address[1]}"
-
-    yield start
-    for server in servers:
-        server.shutdown()
-        server.server_close()
 
 
 def spec(path: str, sha: str, kind: str = "file") -> FileSpec:

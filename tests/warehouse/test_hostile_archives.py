@@ -5,13 +5,10 @@ with `..` or an absolute path, zip symlinks, tar symlinks, hard links and device
 zip and tar archives whose members decompress to more than `warehouse.fetch.MAX_ARCHIVE_BYTES`.
 """
 
-import functools
 import io
 import tarfile
-import threading
 import uuid
 import zipfile
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -20,27 +17,6 @@ import warehouse.fetch as fetch_module
 from schemas.errors import FetchUnavailable, SourceError
 from schemas.registry import FileSpec
 from warehouse.fetch import fetch
-
-
-class _Quiet(SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
-@pytest.fixture
-def serve():
-    servers = []
-
-    def start(directory: Path) -> str:
-        server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(directory)))
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        servers.append(server)
-        return f"http://127.0.0.1:{server.server_address[1]}"
-
-    yield start
-    for server in servers:
-        server.shutdown()
-        server.server_close()
 
 
 def _zip(entries: list[tuple[zipfile.ZipInfo | str, bytes]]) -> bytes:
