@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN = $(VENV)/bin
 
-.PHONY: setup build test clean
+.PHONY: setup build test benchmark clean
 
 setup: $(VENV)/.installed
 
@@ -17,8 +17,12 @@ build: setup
 	$(BIN)/medinst build
 
 test: setup
-	$(BIN)/ruff check flows transforms schemas warehouse tests
+	$(BIN)/ruff check flows transforms schemas warehouse benchmarks tests
 	$(BIN)/python -m pytest
+
+# The 7.6M-row rebuild benchmark (about N minutes, ~9 GB under .benchmarks/); writes BENCHMARKS.md.
+benchmark: setup
+	$(BIN)/python -m benchmarks
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -14,6 +14,7 @@ import functools
 import hashlib
 import inspect
 import os
+import time
 from contextlib import nullcontext
 from importlib.metadata import PackageNotFoundError
 from importlib.metadata import version as package_version
@@ -38,7 +39,7 @@ from warehouse.layout import stage_complete
 from warehouse.lock import locked_digest
 from warehouse.publish import publish
 from warehouse.recovery import BuildLock, BuildLocked, clean_leftovers
-from warehouse.stage import write_failed_quarantine, write_stage
+from warehouse.stage import StageWriter, write_failed_quarantine
 from warehouse.storage import home_path as working_home
 from warehouse.storage import join, remote_of
 
@@ -66,27 +67,39 @@ def build_source(spec: dict, fingerprint: str, home: str, sources_root: str | No
     source = SourceSpec.model_validate(spec)
     home_path = working_home(home)
     log.info("%s: fetching %d declared file(s)", source.id, len(source.files))
+    started = time.perf_counter()
     local = {f.path: fetch(source.id, f, home=home_path, sources_root=sources_root) for f in source.files}
+    fetch_seconds = time.perf_counter() - started
     source = with_locked_digests(source, home_path)  # files fetched for the first time now have one
     log.info("%s: parsing with %s and rendering %d task(s)", source.id, source.parser.name, len(source.tasks))
     crash_point("parse")  # test hook (warehouse.faults): fetched, nothing parsed
-    output = process_source(source, local, version)
-    crash_point("render")  # test hook: parsed and rendered in memory, nothing staged
+    stage = StageWriter(home_path, source.id, fingerprint)
     try:
-        check_quarantine(source, output)
+        run = process_source(source, local, version, stage.scratch, stage.write)
+        crash_point("render")  # test hook: parsed, rendered and written, the stage not yet complete
+    except BaseException:
+        stage.abort()
+        raise
+    try:
+        check_quarantine(source, run)
     except SourceError:
-        path = write_failed_quarantine(home_path, source.id, fingerprint, output.quarantine)
+        stage.abort()
+        path = write_failed_quarantine(home_path, source.id, fingerprint, run.quarantine)
         log.error("%s: quarantined rows written to %s", source.id, path)
         raise
-    stage = write_stage(home_path, source.id, fingerprint, output.instructions, output.quarantine, output.stats)
+    folder = stage.finish(run.quarantine, run.stats)
+    timings = [{"step": "fetch", "seconds": round(fetch_seconds, 4), "rows": 0,
+                "bytes": sum(p.stat().st_size for p in local.values() if p.is_file())}, *run.timings]
+    log.info("%s: %s rows in %.1f s", source.id, f"{run.rows:,}", sum(t["seconds"] for t in timings))
     return {
         "source": source.id,
         "fingerprint": fingerprint,
-        "stage": str(stage),
-        "rows": output.instructions.height,
-        "quarantined": output.quarantine.height,
+        "stage": str(folder),
+        "rows": run.rows,
+        "quarantined": run.quarantine.height,
         # What `--strict` names when it fails the source (a cached result is checked too).
-        "first_quarantined": output.quarantine.row(0, named=True) if output.quarantine.height else None,
+        "first_quarantined": run.quarantine.row(0, named=True) if run.quarantine.height else None,
+        "timings": timings,
     }
 
 

@@ -1,9 +1,21 @@
-"""One source, end to end and in memory: parse, split, validate, render, validate again."""
+"""One source, end to end, a bounded batch at a time: parse, validate, split, render, validate again, write.
+
+The parse stage streams the source's family table into Parquet shards in a scratch folder (a
+seeded split needs every record's unit before it can deal them out); the render stage reads one
+shard at a time and hands each task's valid rows to the caller's `write_part`. Memory stays bounded
+by the batch, whatever the corpus's size; only the uids kept so far (16 bytes a row) grow with it.
+"""
 
 import hashlib
-from dataclasses import dataclass
+import resource
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import polars as pl
 
 from schemas.errors import SourceError
@@ -12,19 +24,93 @@ from schemas.instructions import POLARS_SCHEMA, InstructionRow
 from schemas.registry import SourceSpec, TaskSpec
 from transforms.parsers import PARSERS, InputFile, family_of
 from transforms.render import RENDERERS
-from transforms.splits import apply_split_ids, read_split_ids, seeded_split
-from transforms.validate import empty_quarantine, partition
+from transforms.splits import apply_seeded, apply_split_ids, read_split_ids, seeded_assignment, unit_key
+from transforms.validate import QUARANTINE_SCHEMA, partition
 
 STATS_SCHEMA = {
     "source": pl.Utf8, "task": pl.Utf8, "split": pl.Utf8, "step": pl.Utf8, "reason": pl.Utf8, "rows": pl.Int64,
 }
+STEPS = ("parse", "split", "render", "validate", "write")
 
 
 @dataclass
-class SourceOutput:
-    instructions: pl.DataFrame  # rows of schemas.instructions.POLARS_SCHEMA
+class SourceRun:
+    rows: int  # instruction rows handed to `write_part`
     quarantine: pl.DataFrame  # rows of transforms.validate.QUARANTINE_SCHEMA
     stats: pl.DataFrame  # rows of STATS_SCHEMA: what each step kept and dropped, and why
+    timings: list[dict]  # per step: seconds, rows, and the process's peak RSS (MiB) when it last ended
+
+
+def peak_rss_mib() -> float:
+    """This process's peak resident set so far, in MiB: Linux's VmHWM, which (unlike getrusage's
+    ru_maxrss) does not carry over the peak of the process that started this one; ru_maxrss elsewhere."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+class _Clock:
+    """Wall time and rows per step, summed over batches."""
+
+    def __init__(self) -> None:
+        self.seconds: Counter = Counter()
+        self.rows: Counter = Counter()
+        self.peak: dict[str, float] = {}
+
+    @contextmanager
+    def step(self, name: str):
+        start = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.seconds[name] += time.perf_counter() - start
+            self.peak[name] = peak_rss_mib()
+
+    def report(self) -> list[dict]:
+        return [{"step": s, "seconds": round(self.seconds[s], 4), "rows": self.rows[s],
+                 "peak_rss_mib": round(self.peak.get(s, 0.0), 1)} for s in STEPS if s in self.peak]
+
+
+class _Stats:
+    def __init__(self, source: str) -> None:
+        self.source, self.counts = source, Counter()
+
+    def __call__(self, task: str | None, step: str, reason: str, rows: int, split: str | None = None) -> None:
+        if rows:
+            self.counts[(task, split, step, reason)] += rows
+
+    def frame(self) -> pl.DataFrame:
+        rows = [(self.source, task, split, step, reason, n) for (task, split, step, reason), n in self.counts.items()]
+        return pl.DataFrame(rows, schema=STATS_SCHEMA, orient="row")
+
+
+class _KeptUids:
+    """The uids a task has kept so far, as sorted 128-bit prefixes (two uint64 arrays): 16 bytes a row,
+    so that a repeat in a later batch is found without holding millions of 64-character strings."""
+
+    def __init__(self) -> None:
+        self.high = np.empty(0, np.uint64)
+        self.low = np.empty(0, np.uint64)
+
+    @staticmethod
+    def halves(uids: pl.Series) -> tuple[np.ndarray, np.ndarray]:
+        return tuple(uids.str.slice(i, 16).str.to_integer(base=16, dtype=pl.UInt64).to_numpy() for i in (0, 16))
+
+    def seen(self, high: np.ndarray, low: np.ndarray) -> np.ndarray:
+        left, right = np.searchsorted(self.high, high, "left"), np.searchsorted(self.high, high, "right")
+        seen = np.zeros(len(high), bool)
+        for i in np.flatnonzero(right > left):  # the first 64 bits seen before: compare the next 64
+            seen[i] = bool((self.low[left[i]:right[i]] == low[i]).any())
+        return seen
+
+    def add(self, high: np.ndarray, low: np.ndarray) -> None:
+        order = np.argsort(high, kind="stable")
+        at = np.searchsorted(self.high, high[order])
+        self.high, self.low = np.insert(self.high, at, high[order]), np.insert(self.low, at, low[order])
 
 
 def _uid(row: str) -> str:
@@ -41,6 +127,7 @@ def _sha_of_file(spec: SourceSpec) -> pl.Expr:
 
 
 def _task_rows(family: pl.DataFrame, spec: SourceSpec, task: TaskSpec, version: str, stat) -> pl.DataFrame:
+    """A batch of the family rendered as the task's instruction rows, each with its uid."""
     mapped = family.filter(pl.col("split").is_in(list(task.splits)))
     stat(task.name, "split", "split_not_mapped", family.height - mapped.height)
     mapped = mapped.with_columns(pl.col("split").replace_strict(task.splits, return_dtype=pl.Utf8))
@@ -51,7 +138,8 @@ def _task_rows(family: pl.DataFrame, spec: SourceSpec, task: TaskSpec, version: 
     key = pl.concat_str(
         [pl.lit(spec.id), "document_id", pl.lit(task.name), "split", "input", "output"], separator="\x1f"
     )
-    rows = kept.select(
+    # Polars has no cryptographic hash, and the uid is a sha256 by contract: hashlib, once a row.
+    return kept.select(
         uid=key.map_elements(_uid, return_dtype=pl.Utf8),
         task=pl.lit(task.name),
         category=pl.lit(task.category),
@@ -68,58 +156,155 @@ def _task_rows(family: pl.DataFrame, spec: SourceSpec, task: TaskSpec, version: 
         source_file="source_file",
         source_line="source_line",
     )
-    unique = rows.unique("uid", keep="first", maintain_order=True)
-    stat(task.name, "dedupe", "duplicate_uid", rows.height - unique.height)
-    return unique
+
+
+def _first_of_each_uid(rows: pl.DataFrame, kept: _KeptUids) -> pl.DataFrame:
+    """Drop exact repeats (same uid), within the batch and of rows kept from earlier batches."""
+    rows = rows.unique("uid", keep="first", maintain_order=True)
+    high, low = _KeptUids.halves(rows["uid"])
+    new = ~kept.seen(high, low)
+    kept.add(high[new], low[new])
+    return rows.filter(pl.Series(new)) if not new.all() else rows
+
+
+def _family_batches(spec: SourceSpec, local: dict[str, Path]) -> Iterator[pl.DataFrame]:
+    """The parser's family table in batches (one batch for a parser that reads a source whole)."""
+    data = [InputFile(local[f.path], f.path, f.split) for f in spec.files if f.role == "data"]
+    parser = PARSERS[spec.parser.name]
+    if hasattr(parser, "parse_batches"):
+        yield from parser.parse_batches(data, spec.parser.options, spec.id)
+    else:
+        yield parser.parse(data, spec.parser.options, spec.id)
+
+
+def _split_ids(spec: SourceSpec, local: dict[str, Path]) -> dict[str, list[str]]:
+    return {f.split: read_split_ids(local[f.path], f.path, spec.id) for f in spec.files if f.role == "split_ids"}
 
 
 def parse_family(spec: SourceSpec, local: dict[str, Path]) -> pl.DataFrame:
-    """The source's family table, with every record's split assigned."""
-    data = [InputFile(local[f.path], f.path, f.split) for f in spec.files if f.role == "data"]
-    family = PARSERS[spec.parser.name].parse(data, spec.parser.options, spec.id)
-    ids = {f.split: read_split_ids(local[f.path], f.path, spec.id) for f in spec.files if f.role == "split_ids"}
-    if ids:
-        family = apply_split_ids(family, ids)
+    """The source's whole family table in memory, with every record's split assigned (for small sources
+    and tests; builds stream it with `process_source`)."""
+    ids = _split_ids(spec, local)
+    family = pl.concat([apply_split_ids(b, ids) if ids else b for b in _family_batches(spec, local)])
     if spec.seeded_split:
         s = spec.seeded_split
-        family = seeded_split(family, s.seed, s.unit, s.sizes, s.group_pattern)
+        units = family.filter(pl.col("split").is_null()).group_by(unit_key(s.unit, s.group_pattern)).len()
+        family = apply_seeded(family, seeded_assignment(units, s.seed, s.sizes), s.unit, s.group_pattern)
     return family
 
 
-def process_source(spec: SourceSpec, local: dict[str, Path], version: str) -> SourceOutput:
-    """Everything a source yields, given its fetched files (declared path -> local path)."""
-    stats: list[tuple] = []
-
-    def stat(task: str | None, step: str, reason: str, rows: int, split: str | None = None) -> None:
-        if rows:
-            stats.append((spec.id, task, split, step, reason, rows))
-
-    family = parse_family(spec, local)
-    stat(None, "parse", "records", family.height)
+def _parse_to_shards(spec: SourceSpec, local: dict[str, Path], folder: Path, clock: _Clock, stat,
+                     quarantines: list) -> list[Path]:
+    """Parse and validate the family table batch by batch into Parquet shards; returns their paths."""
+    folder.mkdir(parents=True, exist_ok=True)
     model = MODELS[family_of(spec.parser.name, spec.parser.options)]
-    family, quarantined = partition(family, model, source=spec.id, task=None, stage="family")
-    stat(None, "validate", "quarantined", quarantined.height)
-
-    frames, quarantines = [], [quarantined]
-    for task in (t for t in spec.tasks if not t.availability):
-        rows = _task_rows(family, spec, task, version, stat)
-        valid, bad = partition(rows, InstructionRow, source=spec.id, task=task.name, stage="instructions",
-                               id_col="uid")
-        stat(task.name, "validate", "quarantined", bad.height)
-        for split, n in valid.group_by("split").len().sort("split").iter_rows():
-            stat(task.name, "publish", "rows", n, split)
-        frames.append(valid.select(list(POLARS_SCHEMA)))
+    ids = _split_ids(spec, local)
+    shards, batches = [], _family_batches(spec, local)
+    while True:
+        with clock.step("parse"):
+            batch = next(batches, None)
+            if batch is None:
+                break
+            batch = apply_split_ids(batch, ids) if ids else batch
+            clock.rows["parse"] += batch.height
+        stat(None, "parse", "records", batch.height)
+        with clock.step("validate"):
+            batch, bad = partition(batch, model, source=spec.id, task=None, stage="family")
+        stat(None, "validate", "quarantined", bad.height)
         quarantines.append(bad)
-    return SourceOutput(
-        instructions=pl.concat(frames) if frames else pl.DataFrame(schema=POLARS_SCHEMA),
-        quarantine=pl.concat(quarantines) if quarantines else empty_quarantine(),
-        stats=pl.DataFrame(stats, schema=STATS_SCHEMA, orient="row"),
+        shard = folder / f"part-{len(shards):05d}.parquet"
+        with clock.step("parse"):  # the shard is the parse stage's output; lz4: written and read once
+            batch.write_parquet(shard, compression="lz4", statistics=False)
+        shards.append(shard)
+    return shards
+
+
+def _ids_repeated_across_shards(shards: list[Path], spec: SourceSpec, quarantines: list, stat) -> pl.DataFrame:
+    """Record ids in more than one shard (each shard was checked on its own): quarantined like any repeat."""
+    if len(shards) < 2:
+        return pl.DataFrame(schema={"id": pl.Utf8})
+    repeated = (
+        pl.scan_parquet(shards).group_by("id").agg(pl.len().alias("n")).filter(pl.col("n") > 1).select("id").collect()
+    )
+    if repeated.height:
+        bad = pl.scan_parquet(shards).join(repeated.lazy(), on="id", how="semi").select(
+            source=pl.lit(spec.id), task=pl.lit(None, pl.Utf8), stage=pl.lit("family"),
+            reason=pl.lit("field_uniqueness"), file="source_file", line=pl.col("source_line").cast(pl.Int64),
+            record_id="id",
+        ).collect()
+        stat(None, "validate", "quarantined", bad.height)
+        quarantines.append(bad.cast(QUARANTINE_SCHEMA))
+    return repeated
+
+
+def _seeded_splits(spec: SourceSpec, shards: list[Path]) -> pl.DataFrame | None:
+    """Every unit's seeded split, from the units of all shards (None when the source declares none)."""
+    if not spec.seeded_split or not shards:
+        return None
+    s = spec.seeded_split
+    units = (
+        pl.scan_parquet(shards).filter(pl.col("split").is_null())
+        .group_by(unit_key(s.unit, s.group_pattern)).len().collect()
+    )
+    return seeded_assignment(units, s.seed, s.sizes)
+
+
+def process_source(spec: SourceSpec, local: dict[str, Path], version: str, scratch: Path,
+                   write_part: Callable[[pl.DataFrame], None]) -> SourceRun:
+    """Everything a source yields, given its fetched files (declared path -> local path).
+
+    `scratch` is an empty folder for the family shards (the caller removes it); `write_part` receives
+    each batch of valid instruction rows of one task (columns of schemas.instructions.POLARS_SCHEMA).
+    """
+    clock, stat, quarantines = _Clock(), _Stats(spec.id), []
+    shards = _parse_to_shards(spec, local, scratch / "family", clock, stat, quarantines)
+    with clock.step("split"):
+        repeated = _ids_repeated_across_shards(shards, spec, quarantines, stat)
+        assignment = _seeded_splits(spec, shards)
+    tasks = [t for t in spec.tasks if not t.availability]
+    kept = {t.name: _KeptUids() for t in tasks}
+    written = 0
+    for shard in shards:
+        with clock.step("split"):
+            family = pl.read_parquet(shard)
+            if repeated.height:
+                family = family.join(repeated, on="id", how="anti")
+            if assignment is not None:
+                s = spec.seeded_split
+                family = apply_seeded(family, assignment, s.unit, s.group_pattern)
+        for task in tasks:
+            with clock.step("render"):
+                rows = _task_rows(family, spec, task, version, stat)
+                unique = _first_of_each_uid(rows, kept[task.name])
+                clock.rows["render"] += unique.height
+            stat(task.name, "dedupe", "duplicate_uid", rows.height - unique.height)
+            with clock.step("validate"):
+                valid, bad = partition(unique, InstructionRow, source=spec.id, task=task.name, stage="instructions",
+                                       id_col="uid")
+            stat(task.name, "validate", "quarantined", bad.height)
+            quarantines.append(bad)
+            if valid.height:
+                for split, n in valid.group_by("split").len().iter_rows():
+                    stat(task.name, "publish", "rows", n, split)
+                with clock.step("write"):
+                    write_part(valid.select(list(POLARS_SCHEMA)))
+                    clock.rows["write"] += valid.height
+                written += valid.height
+    return SourceRun(
+        rows=written,
+        quarantine=pl.concat(quarantines) if quarantines else pl.DataFrame(schema=QUARANTINE_SCHEMA),
+        stats=_stats_sorted(stat.frame()),
+        timings=clock.report(),
     )
 
 
-def check_quarantine(spec: SourceSpec, output: SourceOutput) -> None:
+def _stats_sorted(stats: pl.DataFrame) -> pl.DataFrame:
+    return stats.sort("task", "split", "step", "reason", nulls_last=False)
+
+
+def check_quarantine(spec: SourceSpec, run: SourceRun) -> None:
     """Fail the source when more rows were quarantined than its registry entry allows."""
-    q = output.quarantine
+    q = run.quarantine
     if q.height <= spec.max_quarantined:
         return
     first = q.row(0, named=True)
@@ -130,3 +315,16 @@ def check_quarantine(spec: SourceSpec, output: SourceOutput) -> None:
         first["file"],
         first["line"],
     )
+
+
+@dataclass
+class InMemoryRows:
+    """A `write_part` that keeps every row: for tests and small sources."""
+
+    frames: list[pl.DataFrame] = field(default_factory=list)
+
+    def __call__(self, frame: pl.DataFrame) -> None:
+        self.frames.append(frame)
+
+    def frame(self) -> pl.DataFrame:
+        return pl.concat(self.frames) if self.frames else pl.DataFrame(schema=POLARS_SCHEMA)

@@ -24,27 +24,43 @@ def _atomic_dir(final: Path) -> Path:
     return tmp
 
 
-def write_stage(home: Path, source: str, fingerprint: str, instructions: pl.DataFrame,
-                quarantine: pl.DataFrame, stats: pl.DataFrame) -> Path:
-    """Write instructions partitioned by category/task/split (zstd), plus quarantine and stats."""
-    final = stage_dir(home, source, fingerprint)
-    tmp = _atomic_dir(final)
-    for (category, task, split), part in instructions.group_by(PARTITIONS, maintain_order=True):
-        folder = tmp / "instructions" / f"category={category}" / f"task={task}" / f"split={split}"
-        folder.mkdir(parents=True)
-        part.drop(PARTITIONS).write_parquet(folder / "part-0.parquet", compression="zstd")
-        crash_point("write")  # test hook: the stage half written
-    quarantine.write_parquet(tmp / "quarantine.parquet")
-    stats.write_parquet(tmp / "stats.parquet")
-    (tmp / "_SUCCESS").touch()
-    shutil.rmtree(final, ignore_errors=True)
-    tmp.rename(final)
-    remote = storage.remote_of(home)
-    if remote:
-        url = _remote_stage(home, remote, source, fingerprint)
-        storage.remove_tree(url)  # a stage left half-uploaded by a worker that died
-        storage.upload_tree(final, url, last=("_SUCCESS",))
-    return final
+class StageWriter:
+    """Writes a source's stage as its rows arrive: each batch of a task becomes one Parquet part per
+    category/task/split (zstd), so no more than a batch is ever in memory; `finish` adds the
+    quarantine and stats, marks the stage complete and moves it into place in one rename."""
+
+    def __init__(self, home: Path, source: str, fingerprint: str):
+        self.home, self.source, self.fingerprint = home, source, fingerprint
+        self.final = stage_dir(home, source, fingerprint)
+        self.tmp = _atomic_dir(final=self.final)
+        self.scratch = self.tmp / "_scratch"  # the pipeline's working files, removed before the stage is complete
+        self.parts: dict[tuple, int] = {}
+
+    def write(self, instructions: pl.DataFrame) -> None:
+        for (category, task, split), part in instructions.group_by(PARTITIONS, maintain_order=True):
+            folder = self.tmp / "instructions" / f"category={category}" / f"task={task}" / f"split={split}"
+            folder.mkdir(parents=True, exist_ok=True)
+            number = self.parts.get((category, task, split), 0)
+            self.parts[(category, task, split)] = number + 1
+            part.drop(PARTITIONS).write_parquet(folder / f"part-{number:05d}.parquet", compression="zstd")
+            crash_point("write")  # test hook: the stage half written
+
+    def finish(self, quarantine: pl.DataFrame, stats: pl.DataFrame) -> Path:
+        shutil.rmtree(self.scratch, ignore_errors=True)
+        quarantine.write_parquet(self.tmp / "quarantine.parquet")
+        stats.write_parquet(self.tmp / "stats.parquet")
+        (self.tmp / "_SUCCESS").touch()
+        shutil.rmtree(self.final, ignore_errors=True)
+        self.tmp.rename(self.final)
+        remote = storage.remote_of(self.home)
+        if remote:
+            url = _remote_stage(self.home, remote, self.source, self.fingerprint)
+            storage.remove_tree(url)  # a stage left half-uploaded by a worker that died
+            storage.upload_tree(self.final, url, last=("_SUCCESS",))
+        return self.final
+
+    def abort(self) -> None:
+        shutil.rmtree(self.tmp, ignore_errors=True)
 
 
 def _remote_stage(home: Path, remote: str, source: str, fingerprint: str) -> str:

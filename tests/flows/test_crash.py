@@ -42,9 +42,11 @@ def published(home: Path) -> tuple[str, frozenset, dict]:
     return build.name, frozenset(u for (u,) in uids), {(t, s): n for t, s, n in counts}
 
 
-# What each kill leaves, found by warehouse.recovery.leftovers (parse and render write nothing).
+# What each kill leaves, found by warehouse.recovery.leftovers (parse writes nothing; the stage is
+# written as rows are rendered, so render and write both leave a half-written stage).
 LEFT = {
     "fetch": lambda p: p.name.startswith(".fetch-"),
+    "render": lambda p: p.parent.parent.name == "stage" and p.name.endswith(".tmp"),
     "write": lambda p: p.parent.parent.name == "stage" and p.name.endswith(".tmp"),
     "publish": lambda p: p.parent.name == "builds" and p.name.endswith(".tmp"),
     "switch": lambda p: p.parent.name == "builds" and not p.name.startswith("."),

@@ -1,12 +1,16 @@
 """What every parser shares: its input files and how a family frame is made."""
 
+import functools
 import gzip
 import json
 import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import polars as pl
+import pyarrow as pa
 from lxml import etree
 
 from schemas.errors import SourceError
@@ -22,8 +26,63 @@ class InputFile:
     split: str | None = None
 
 
+# How much of a large file a streaming parser holds at a time: it bounds memory, whatever the corpus's size.
+CHUNK_BYTES = 32 << 20
+BATCH_RECORDS = 50_000  # records per batch where a parser builds rows one by one
+
+
+@functools.cache
+def _arrow_schema(family: str) -> pa.Schema:
+    return pl.DataFrame(schema=POLARS_SCHEMAS[family]).to_arrow().schema
+
+
 def family_frame(rows: list[dict], family: str) -> pl.DataFrame:
-    return pl.DataFrame(rows, schema=POLARS_SCHEMAS[family])
+    """Rows (dicts) as a family frame. Built through Arrow: for nested rows (kb: passages, entities,
+    relations) it is ~20 times faster than Polars' own constructor."""
+    return pl.from_arrow(pa.Table.from_pylist(rows, schema=_arrow_schema(family)))
+
+
+@contextmanager
+def open_binary(file: InputFile, source: str):
+    """The file as a binary stream, gunzipped on the fly when its declared name ends in .gz."""
+    with open(file.path, "rb") as raw:
+        if not file.name.endswith(".gz"):
+            yield raw
+            return
+        try:
+            with gzip.open(raw) as unzipped:
+                yield unzipped
+        except (OSError, EOFError, zlib.error) as e:
+            raise SourceError(source, f"not a readable gzip file: {e}", file.name) from None
+
+
+def line_chunks(file: InputFile, source: str, chunk_bytes: int = CHUNK_BYTES) -> Iterator[tuple[bytes, int, int]]:
+    """The file's bytes in pieces that end at a line end: (piece, number of its first line, byte offset)."""
+    with open_binary(file, source) as stream:
+        rest, line, offset = b"", 1, 0
+        while True:
+            block = stream.read(chunk_bytes)
+            if not block:
+                if rest:
+                    yield rest, line, offset
+                return
+            data = rest + block
+            cut = data.rfind(b"\n") + 1
+            if not cut:  # one line longer than a chunk: read on
+                rest = data
+                continue
+            piece, rest = data[:cut], data[cut:]
+            yield piece, line, offset
+            line, offset = line + piece.count(b"\n"), offset + cut
+
+
+def decode_chunk(piece: bytes, file: InputFile, source: str, first_line: int) -> str:
+    """A piece of a file as UTF-8 text; a byte that is not names the file and line."""
+    try:
+        return piece.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise SourceError(source, f"not UTF-8 text ({e.reason})", file.name,
+                          first_line + piece[: e.start].count(b"\n")) from None
 
 
 def read_bytes(file: InputFile, source: str, path: Path | None = None) -> bytes:

@@ -1,22 +1,20 @@
 """Line-aligned text files into the t2t family: line i of the source file pairs with line i of the target file."""
 
+import io
+from collections.abc import Iterator
+from contextlib import ExitStack
+from itertools import islice
 from pathlib import PurePosixPath
 
 import polars as pl
 
 from schemas.errors import SourceError
-from transforms.parsers._common import InputFile, family_frame, pick, read_text
+from transforms.parsers._common import BATCH_RECORDS, InputFile, family_frame, open_binary, pick, read_text
 
 NAME = "parallel_text_v1"
 OPTIONS = {"pairs", "text_1_name", "text_2_name", "skip_markers"}
 FAMILY = "t2t"
 PAIR_KEYS = {"text_1", "text_2", "ids", "text_1_name", "text_2_name"}
-
-
-def _lines(file: InputFile, source: str) -> list[str]:
-    # Only \n ends a line: a stray \r or form feed inside a sentence must not shift the alignment.
-    text = read_text(file, source)
-    return (text[:-1] if text.endswith("\n") else text).split("\n") if text else []
 
 
 def parse(files: list[InputFile], options: dict, source: str) -> pl.DataFrame:
@@ -25,8 +23,12 @@ def parse(files: list[InputFile], options: dict, source: str) -> pl.DataFrame:
     `text_2_name`, else to each file's extension (`x.en` -> en). A record's split is its text_1 file's.
     `skip_markers`: lines that mark a document's structure (e.g. `Abstract`, `Title`), skipped where
     both sides hold the same one; the other lines keep their numbers."""
-    markers = set(options.get("skip_markers", []))
-    rows = []
+    return pl.concat(list(parse_batches(files, options, source)) or [family_frame([], FAMILY)])
+
+
+def parse_batches(files: list[InputFile], options: dict, source: str) -> Iterator[pl.DataFrame]:
+    """`parse`, a bounded number of lines of every file at a time."""
+    markers = list(options.get("skip_markers", []))
     for pair in options["pairs"]:
         if set(pair) - PAIR_KEYS or not {"text_1", "text_2"} <= set(pair):
             message = f"parallel_text options: a pair needs text_1 and text_2, and only {sorted(PAIR_KEYS)}"
@@ -36,32 +38,63 @@ def parse(files: list[InputFile], options: dict, source: str) -> pl.DataFrame:
             pair.get(key) or options.get(key) or PurePosixPath(f.name).suffix.lstrip(".")
             for key, f in (("text_1_name", first), ("text_2_name", second))
         ]
-        sides = [_lines(first, source), _lines(second, source)]
         ids_file = pick(files, source, pair["ids"]) if pair.get("ids") else None
-        ids = _lines(ids_file, source) if ids_file else None
-        for other, lines in [(second, sides[1])] + ([(ids_file, ids)] if ids_file else []):
-            if len(lines) != len(sides[0]):
-                longer = other if len(lines) > len(sides[0]) else first
+        sides = [first, second] + ([ids_file] if ids_file else [])
+        for number, batch in _aligned_batches(sides, source):
+            frame = pl.DataFrame(
+                {"text_1": batch[0], "text_2": batch[1], **({"_doc": batch[2]} if ids_file else {})},
+                schema={"text_1": pl.Utf8, "text_2": pl.Utf8, **({"_doc": pl.Utf8} if ids_file else {})},
+            ).with_row_index("source_line", offset=number)
+            record_id = pl.lit(f"{first.name}:") + pl.col("source_line").cast(pl.Utf8)
+            frame = frame.filter(~(pl.col("text_1").str.strip_chars().is_in(markers)
+                                   & (pl.col("text_1").str.strip_chars() == pl.col("text_2").str.strip_chars())))
+            yield frame.select(
+                id=record_id,
+                document_id=pl.col("_doc").str.strip_chars() if ids_file else record_id,
+                split=pl.lit(first.split, pl.Utf8),
+                source_file=pl.lit(first.name),
+                source_line=pl.col("source_line").cast(pl.Int64),
+                text_1=pl.col("text_1").str.strip_chars(),
+                text_2=pl.col("text_2").str.strip_chars(),
+                text_1_name=pl.lit(names[0]),
+                text_2_name=pl.lit(names[1]),
+            )
+
+
+def _aligned_batches(files: list[InputFile], source: str) -> Iterator[tuple[int, list[list[str]]]]:
+    """(number of the first line, the next lines of every file), checking that the files are line-aligned."""
+    with ExitStack() as stack:
+        readers = [_line_reader(stack, f, source) for f in files]
+        number = 1
+        while True:
+            batch = [list(islice(r, BATCH_RECORDS)) for r in readers]
+            sizes = [len(lines) for lines in batch]
+            if len(set(sizes)) > 1:
+                totals = [number - 1 + n + sum(1 for _ in r) for n, r in zip(sizes, readers)]
+                other = next(i for i in range(1, len(files)) if totals[i] != totals[0])
+                longer = files[other] if totals[other] > totals[0] else files[0]
                 raise SourceError(
                     source,
-                    f"not line-aligned: {first.name} has {len(sides[0])} lines, {other.name} {len(lines)}",
+                    f"not line-aligned: {files[0].name} has {totals[0]} lines, {files[other].name} {totals[other]}",
                     longer.name,
-                    min(len(lines), len(sides[0])) + 1,  # the first line without a counterpart
+                    min(totals[0], totals[other]) + 1,  # the first line without a counterpart
                 )
-        for number, (text_1, text_2) in enumerate(zip(*sides), start=1):
-            if text_1.strip() in markers and text_1.strip() == text_2.strip():
-                continue
-            rows.append(
-                {
-                    "id": f"{first.name}:{number}",
-                    "document_id": ids[number - 1].strip() if ids else f"{first.name}:{number}",
-                    "split": first.split,
-                    "source_file": first.name,
-                    "source_line": number,
-                    "text_1": text_1.strip(),
-                    "text_2": text_2.strip(),
-                    "text_1_name": names[0],
-                    "text_2_name": names[1],
-                }
-            )
-    return family_frame(rows, FAMILY)
+            if not sizes[0]:
+                return
+            yield number, batch
+            number += sizes[0]
+
+
+def _line_reader(stack: ExitStack, file: InputFile, source: str) -> Iterator[str]:
+    # Only \n ends a line: a stray \r or form feed inside a sentence must not shift the alignment.
+    stream = io.TextIOWrapper(stack.enter_context(open_binary(file, source)), encoding="utf-8", newline="\n")
+
+    def lines() -> Iterator[str]:
+        try:
+            for line in stream:
+                yield line[:-1] if line.endswith("\n") else line
+        except UnicodeDecodeError:
+            read_text(file, source)  # names the line of the first byte that is not UTF-8
+            raise
+
+    return lines()

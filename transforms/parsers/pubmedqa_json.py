@@ -1,25 +1,33 @@
-"""PubMedQA JSON: an object PMID -> {QUESTION, CONTEXTS, final_decision, ...}."""
+"""PubMedQA JSON: an object PMID -> {QUESTION, CONTEXTS, final_decision, ...}.
 
+Streamed record by record (ijson): the artificial set PQA-A is one object of 211k records and
+about 500 MB, which `json.load` would hold several times over in memory.
+"""
 
+from collections.abc import Iterator
+
+import ijson
 import polars as pl
 
 from schemas.errors import SourceError
-from transforms.parsers._common import InputFile, family_frame, read_json
+from transforms.parsers._common import BATCH_RECORDS, InputFile, family_frame, open_binary, read_json
 
 NAME = "pubmedqa_json_v1"
 OPTIONS: set[str] = set()
 FAMILY = "qa"
 CHOICES = ["yes", "no", "maybe"]
+FIELDS = ("QUESTION", "CONTEXTS", "final_decision")
 
 
 def parse(files: list[InputFile], options: dict, source: str) -> pl.DataFrame:
-    rows = []
+    return pl.concat(list(parse_batches(files, options, source)) or [family_frame([], FAMILY)])
+
+
+def parse_batches(files: list[InputFile], options: dict, source: str) -> Iterator[pl.DataFrame]:
     for file in files:
-        records = read_json(file, source)
-        if not isinstance(records, dict):
-            raise SourceError(source, "expected a JSON object keyed by PMID", file.name)
-        for pmid, rec in records.items():
-            missing = [k for k in ("QUESTION", "CONTEXTS", "final_decision") if k not in rec]
+        rows = []
+        for pmid, rec in _records(file, source):
+            missing = [k for k in FIELDS if k not in rec] if isinstance(rec, dict) else list(FIELDS)
             if missing:
                 raise SourceError(source, f"record {pmid} lacks {', '.join(missing)}", file.name)
             rows.append(
@@ -37,4 +45,23 @@ def parse(files: list[InputFile], options: dict, source: str) -> pl.DataFrame:
                     "answer": [rec["final_decision"]],
                 }
             )
-    return family_frame(rows, FAMILY)
+            if len(rows) == BATCH_RECORDS:
+                yield family_frame(rows, FAMILY)
+                rows = []
+        if rows:
+            yield family_frame(rows, FAMILY)
+
+
+def _records(file: InputFile, source: str) -> Iterator[tuple[str, object]]:
+    with open_binary(file, source) as stream:
+        start = stream.read(4096).lstrip()[:1]
+        if start != b"{":
+            if start in (b"[", b""):
+                raise SourceError(source, "expected a JSON object keyed by PMID", file.name)
+            read_json(file, source)  # not JSON at all: names the line
+        stream.seek(0)
+        try:
+            yield from ijson.kvitems(stream, "", use_float=True)
+        except (ijson.JSONError, UnicodeDecodeError):
+            read_json(file, source)  # the standard parser names the line and what is wrong
+            raise

@@ -33,3 +33,39 @@ def in_text_order(entities: list[dict]) -> list[dict]:
 
 def bracketed(items: list[str]) -> str:
     return " ".join(f"[{item}]" for item in items)
+
+
+# Vectorised forms of the above, for kb layers exploded to one row per entity (or relation, event).
+
+ROW = "_row"  # the record's position in the family frame
+
+
+def exploded(family: pl.DataFrame, layer: str) -> pl.DataFrame:
+    """One row per element of a kb layer (`entities`, `relations`, ...), its fields as columns, with
+    `_row` (the record's position); records' order and each layer's order are kept."""
+    return (
+        family.select(pl.int_range(pl.len(), dtype=pl.UInt32).alias(ROW), layer)
+        .explode(layer).filter(pl.col(layer).is_not_null()).unnest(layer)
+    )
+
+
+def mention_text() -> pl.Expr:
+    """`mention` as an expression over an exploded entity's `text`."""
+    return pl.col("text").list.eval(pl.element().str.strip_chars()).list.join(" ")
+
+
+def sorted_in_text_order(entities: pl.DataFrame) -> pl.DataFrame:
+    """`in_text_order` for exploded entities: by record, then first offset, then end (stable)."""
+    return entities.with_columns(
+        _start=pl.col("offsets").list.first().list.first(), _end=pl.col("offsets").list.last().list.get(1),
+    ).sort(ROW, "_start", "_end", maintain_order=True)
+
+
+def bracketed_per_record(family: pl.DataFrame, items: pl.DataFrame) -> pl.Series:
+    """`bracketed` for each record, from `items` (columns `_row` and `item`, in the order they are listed);
+    a record without items gets ""."""
+    joined = items.group_by(ROW, maintain_order=True).agg(
+        pl.concat_str(pl.lit("["), "item", pl.lit("]")).str.join(" ").alias("output")
+    )
+    every = family.select(pl.int_range(pl.len(), dtype=pl.UInt32).alias(ROW))
+    return every.join(joined, on=ROW, how="left", maintain_order="left")["output"].fill_null("")

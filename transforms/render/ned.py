@@ -2,7 +2,8 @@
 
 import polars as pl
 
-from transforms.render._common import bracketed, in_text_order, kb_documents, mention, rendered
+from schemas.families import document_text
+from transforms.render._common import ROW, bracketed_per_record, exploded, mention_text, rendered, sorted_in_text_order
 
 NAME = "ned_v1"
 OPTIONS = {"db_map"}
@@ -12,12 +13,11 @@ FAMILY = "kb"
 def render(family: pl.DataFrame, options: dict) -> pl.DataFrame:
     """Options: `db_map` renames databases (e.g. MESH -> MeSH)."""
     db_map = options.get("db_map", {})
-    inputs, outputs = [], []
-    for doc in kb_documents(family):
-        items = []
-        for e in in_text_order([e for e in doc["entities"] if e["normalized"]]):
-            ids = "|".join(f"{db_map.get(n['db_name'], n['db_name'])}/{n['db_id']}" for n in e["normalized"])
-            items.append(f"{mention(e)} <{ids}>")
-        inputs.append(doc["text"])
-        outputs.append(bracketed(items))
-    return rendered(family, inputs, outputs)
+    entities = exploded(family.select("entities"), "entities").filter(pl.col("normalized").list.len() > 0)
+    ids = pl.col("normalized").list.eval(pl.concat_str(
+        pl.element().struct.field("db_name").replace(db_map), pl.lit("/"), pl.element().struct.field("db_id"),
+    )).list.join("|")
+    items = sorted_in_text_order(entities).select(
+        ROW, item=pl.concat_str(mention_text(), pl.lit(" <"), ids, pl.lit(">")),
+    )
+    return rendered(family, document_text(), bracketed_per_record(family, items))

@@ -2,7 +2,16 @@
 
 import polars as pl
 
-from transforms.render._common import bracketed, in_text_order, kb_documents, mention, rendered
+from schemas.families import document_text
+from transforms.render._common import (
+    ROW,
+    bracketed_per_record,
+    exploded,
+    kb_documents,
+    mention_text,
+    rendered,
+    sorted_in_text_order,
+)
 
 NAME = "ner_v1"
 OPTIONS = {"style", "types", "type_map"}
@@ -27,12 +36,17 @@ def _bio(text: str, entities: list[dict]) -> str:
 def render(family: pl.DataFrame, options: dict) -> pl.DataFrame:
     """Options: `style` (`list` or `bio`), `types` (keep only these), `type_map` (rename types)."""
     style, keep, type_map = options.get("style", "list"), options.get("types"), options.get("type_map", {})
-    inputs, outputs = [], []
-    for doc in kb_documents(family):
-        entities = [e for e in doc["entities"] if keep is None or e["type"] in keep]
-        inputs.append(doc["text"])
-        if style == "bio":
-            outputs.append(_bio(doc["text"], entities))  # a sentence without mentions is all [O]
-        else:
-            outputs.append(bracketed(f"{mention(e)} <{type_map.get(e['type'], e['type'])}>" for e in in_text_order(entities)))
-    return rendered(family, inputs, outputs)
+    if style == "bio":  # word-level tags: sentence corpora, walked a document at a time
+        inputs, outputs = [], []
+        for doc in kb_documents(family):
+            inputs.append(doc["text"])
+            # a sentence without mentions is all [O]
+            outputs.append(_bio(doc["text"], [e for e in doc["entities"] if keep is None or e["type"] in keep]))
+        return rendered(family, inputs, outputs)
+    entities = exploded(family.select("entities"), "entities")
+    if keep is not None:
+        entities = entities.filter(pl.col("type").is_in(keep))
+    items = sorted_in_text_order(entities).select(
+        ROW, item=pl.concat_str(mention_text(), pl.lit(" <"), pl.col("type").replace(type_map), pl.lit(">")),
+    )
+    return rendered(family, document_text(), bracketed_per_record(family, items))

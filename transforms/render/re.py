@@ -3,34 +3,45 @@
 import polars as pl
 
 from schemas.families import document_text
-from transforms.render._common import bracketed, mention, rendered
+from transforms.render._common import ROW, bracketed_per_record, exploded, mention_text, rendered
 
 NAME = "re_v1"
 OPTIONS = {"types", "type_map"}
 FAMILY = "kb"
 
 
-def _arguments(doc: dict) -> dict[str, tuple[str, int]]:
-    """Every id a relation may name (entities, and events by their trigger): its mention and first offset."""
-    args = {e["id"]: (mention(e), e["offsets"][0][0]) for e in doc["entities"]}
-    for ev in doc["events"]:
-        if ev["trigger"]["offsets"]:
-            args[ev["id"]] = (" ".join(ev["trigger"]["text"]), ev["trigger"]["offsets"][0][0])
-    return args
-
-
-def _items(doc: dict, keep, type_map: dict) -> list[str]:
-    args = _arguments(doc)
-    relations = [r for r in doc["relations"] if keep is None or r["type"] in keep]
-    # A relation appears where its earlier argument does (ties: where the other one does); sorted() is
-    # stable, so relations over the same pair of places keep the source's order. Repeats are kept, as in NER.
-    relations.sort(key=lambda r: sorted((args[r["arg1_id"]][1], args[r["arg2_id"]][1])))
-    return [f"{args[r['arg1_id']][0]} <{type_map.get(r['type'], r['type'])}> {args[r['arg2_id']][0]}" for r in relations]
+def _arguments(family: pl.DataFrame) -> pl.DataFrame:
+    """Every id a relation may name, per record: entities, and events by their trigger (an event wins
+    over an entity of the same id), with its mention and first offset."""
+    entities = exploded(family.select("entities"), "entities").select(
+        ROW, "id", mention=mention_text(), at=pl.col("offsets").list.first().list.first(),
+    )
+    events = exploded(family.select("events"), "events").filter(
+        pl.col("trigger").struct.field("offsets").list.len() > 0
+    ).select(
+        ROW, "id", mention=pl.col("trigger").struct.field("text").list.join(" "),
+        at=pl.col("trigger").struct.field("offsets").list.first().list.first(),
+    )
+    return pl.concat([entities, events]).unique([ROW, "id"], keep="last", maintain_order=True)
 
 
 def render(family: pl.DataFrame, options: dict) -> pl.DataFrame:
     """Options: `types` (keep only these relation types), `type_map` (rename types, e.g. CPR:4 -> inhibitor).
     A document without a (kept) relation renders "", which the pipeline drops as nothing to extract."""
     keep, type_map = options.get("types"), options.get("type_map", {})
-    docs = family.with_columns(text=document_text()).select("text", "entities", "events", "relations").to_dicts()
-    return rendered(family, [d["text"] for d in docs], [bracketed(_items(d, keep, type_map)) for d in docs])
+    relations = exploded(family.select("relations"), "relations")
+    if keep is not None:
+        relations = relations.filter(pl.col("type").is_in(keep))
+    args = _arguments(family)
+    for side in ("arg1", "arg2"):
+        named = args.rename({"id": f"{side}_id", "mention": f"{side}_mention", "at": f"{side}_at"})
+        relations = relations.join(named, on=[ROW, f"{side}_id"], how="inner", maintain_order="left")
+    # A relation appears where its earlier argument does (ties: where the other one does); the sort is
+    # stable, so relations over the same pair of places keep the source's order. Repeats are kept, as in NER.
+    items = relations.with_columns(
+        _first=pl.min_horizontal("arg1_at", "arg2_at"), _second=pl.max_horizontal("arg1_at", "arg2_at"),
+    ).sort(ROW, "_first", "_second", maintain_order=True).select(
+        ROW, item=pl.concat_str("arg1_mention", pl.lit(" <"), pl.col("type").replace(type_map), pl.lit("> "),
+                                "arg2_mention"),
+    )
+    return rendered(family, document_text(), bracketed_per_record(family, items))
