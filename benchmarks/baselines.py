@@ -4,8 +4,9 @@ Our render+validate+write stage works on whole Polars frames. Each baseline here
 canonical input (family Parquet shards, see `schemas.families.POLARS_SCHEMAS`) and writes rows
 identical to ours (`same_rows` checks it), done the way such scripts are commonly written:
 
-- `datasets_map`: Hugging Face `datasets`, as BigBio-style loading scripts do: `Dataset.from_parquet`,
-  a Python function per example (or per batch) through `.map`, `.filter`, a dedupe, `.to_parquet`.
+- `datasets_map`: Hugging Face `datasets`: `Dataset.from_parquet`, then either the BigBio
+  loading-script way (`.filter`, a Python function per example through `.map`, `.filter`) or, with
+  batched=True, one batched `.map` that drops rows itself; then a dedupe and `.to_parquet`.
 - `python_loop_jsonl`: a hand-written loop over the rows as dicts, writing JSON Lines.
 - `polars_copy`: the floor with no transform at all: the family shards scanned and sunk unchanged.
 - `pyarrow_write`: the write floor: the final instruction rows written by `pyarrow.parquet` alone.

@@ -37,11 +37,13 @@ from pathlib import Path
 
 import yaml
 
+from warehouse.fetch import sha256_file, sha256_tree
+
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_CORPORA = REPO.parent / "shared" / "corpora"
 TEMPLATES = REPO / "sources"
 # Bump when the generated files or the manifest change, so that a cached generation is redone.
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2
 # The registry wants an http(s) origin; the build reads the mirror first, and this host never resolves.
 ORIGIN = "https://example.invalid/medinst-benchmark"
 TASK_PREFIX = "bench-"
@@ -425,7 +427,6 @@ def _registry_entry(corpus: Corpus, template: dict, changes: dict) -> dict:
     spec = {k: v for k, v in template.items() if k not in ("seeded_split", "availability", "files", "tasks")}
     spec.update(id=corpus.source_id, name=f"Benchmark copies of {template['name']}")
     spec.update(changes)
-    # No sha256: the build records each file's digest on its first fetch, from the mirror.
     spec["files"] = [{"path": f["path"], "url": f"{ORIGIN}/{corpus.source_id}/{f['path']}", **f} for f in spec["files"]]
     spec["tasks"] = tasks
     return spec
@@ -438,6 +439,11 @@ class _Dumper(yaml.SafeDumper):
 _Dumper.add_representer(
     str, lambda dumper, s: dumper.represent_scalar("tag:yaml.org,2002:str", s, style="|" if "\n" in s else None)
 )
+
+
+def _digest(path: Path) -> str:
+    """The sha256 a build checks: of the file, or of a folder's tree (warehouse.fetch)."""
+    return sha256_tree(path) if path.is_dir() else sha256_file(path)
 
 
 def _size(folder: Path) -> int:
@@ -456,6 +462,9 @@ def _generate_one(corpus: Corpus, work: Path, corpora: Path, total_rows: int, se
     started = time.perf_counter()
     dst = work / "mirror" / corpus.source_id
     changes = corpus.write(corpora / corpus.template, dst, template, count, first_variant(seed))
+    # Pinned like a shipped source: a build then fingerprints the same files the same way from the first
+    # build on (an undeclared digest is recorded at the first fetch, which changes the fingerprint once).
+    changes["files"] = [{**f, "sha256": _digest(dst / f["path"])} for f in changes["files"]]
     spec = _registry_entry(corpus, template, changes)
     path = work / "registry" / f"{corpus.source_id}.yaml"
     path.write_text(yaml.dump(spec, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=120), encoding="utf-8")

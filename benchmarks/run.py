@@ -138,21 +138,22 @@ def _stages(manifest: dict, build: dict) -> list[dict]:
 
 
 def _spec(work: Path, source: str):
+    """The generated source's spec, with its files' digests (a build records them on first fetch; the
+    generated registry declares none)."""
     from schemas.registry import SourceSpec
+    from warehouse.fetch import sha256_file
 
-    return SourceSpec.model_validate(yaml.safe_load((work / "registry" / f"{source}.yaml").read_text()))
+    spec = SourceSpec.model_validate(yaml.safe_load((work / "registry" / f"{source}.yaml").read_text()))
+    files = [f.model_copy(update={"sha256": sha256_file(work / "mirror" / source / f.path)}) for f in spec.files]
+    return spec.model_copy(update={"files": files})
 
 
-def ours(work: Path, source: str) -> dict:
+def ours(work: Path, source: str, version: str) -> dict:
     """Our pipeline on one source in this process: its family shards are kept as the canonical rows."""
     from transforms.pipeline import peak_rss_mib, process_source
-    from warehouse.fetch import sha256_file
 
     spec = _spec(work, source)
     local = {f.path: work / "mirror" / source / f.path for f in spec.files}
-    # The generated registry declares no digests (a build records them on first fetch): take them here.
-    spec = spec.model_copy(update={"files": [f.model_copy(update={"sha256": sha256_file(local[f.path])})
-                                             for f in spec.files]})
     scratch, out = work / "compare" / source / "canonical", work / "compare" / source / "ours"
     for folder in (scratch, out):
         shutil.rmtree(folder, ignore_errors=True)
@@ -163,7 +164,7 @@ def ours(work: Path, source: str) -> dict:
         parts.append(out / f"part-{len(parts):05d}.parquet")
         frame.write_parquet(parts[-1], compression="zstd")
 
-    run = process_source(spec, local, "bench", scratch, write_part)
+    run = process_source(spec, local, version, scratch, write_part, keep_family=True)
     steps = {t["step"]: t for t in run.timings}
     # After the parse: read the shards (the split step), render, validate, write: what the baselines do.
     seconds = sum(steps[s]["seconds"] for s in ("split", "render", "validate", "write") if s in steps)
@@ -173,14 +174,14 @@ def ours(work: Path, source: str) -> dict:
             "out": str(out)}
 
 
-def _compare(work: Path, source: str) -> dict:
-    cmd = [sys.executable, "-m", "benchmarks.run", "ours", "--work", str(work), "--source", source]
+def _compare(work: Path, source: str, version: str) -> dict:
+    cmd = [sys.executable, "-m", "benchmarks.run", "ours", "--work", str(work), "--source", source, "--version", version]
     done = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True)
     if done.returncode != 0:
         raise RuntimeError(f"our render of {source} failed: {done.stderr[-3000:]}")
     mine = json.loads(done.stdout.strip().splitlines()[-1])
     spec = _spec(work, source)
-    ctx = baselines.TaskContext.from_spec(spec, spec.tasks[0].name, version="bench")
+    ctx = baselines.TaskContext.from_spec(spec, spec.tasks[0].name, version=version)
     results = baselines.run_all([Path(p) for p in mine["shards"]], ctx, work / "compare" / source / "baselines")
     outputs = {"datasets_map": "datasets_map.parquet", "datasets_map_batched": "datasets_map_batched.parquet",
                "python_loop_jsonl": "python_loop.jsonl"}
@@ -191,6 +192,7 @@ def _compare(work: Path, source: str) -> dict:
     build = work / "home" / "warehouse" / "builds" / (work / "home" / "warehouse" / "CURRENT").read_text().strip()
     published = sorted((build / "instructions").glob(f"category=*/task={ctx.task}/split=*/{source}-*.parquet"))
     mine["same_rows_as_build"], mine["difference"] = baselines.same_rows(Path(mine["out"]), published)
+    shutil.rmtree(work / "compare" / source)  # several GB a source at full size
     return {"source": source, "task": ctx.task, "medinst": mine, "baselines": results}
 
 
@@ -231,7 +233,7 @@ def run(work: Path, rows: int, output: Path | None, compare: bool = True, comman
     if compare:
         for source in (s for s in COMPARED if s in gen["sources"]):
             _log(f"render stage and the usual ways on {source} ({gen['sources'][source]['rows']:,} rows)")
-            comparisons.append(_compare(work, source))
+            comparisons.append(_compare(work, source, manifest["pipeline_version"]))
     results = {
         "date": datetime.now(timezone.utc).isoformat(timespec="seconds"), "machine": _machine(),
         "command": command,
@@ -364,6 +366,7 @@ def main(argv: list[str] | None = None) -> int:
     inner = sub.add_parser("ours", help=argparse.SUPPRESS)
     inner.add_argument("--work", type=Path, required=True)
     inner.add_argument("--source", required=True)
+    inner.add_argument("--version", required=True)
     parser.add_argument("--rows", type=int, default=7_600_000, help="training rows to generate (default 7,600,000)")
     parser.add_argument("--small", action="store_true", help=f"{SMALL_ROWS:,} rows: a correctness check, not a timing")
     parser.add_argument("--work", type=Path, default=REPO / ".benchmarks", help="work folder (default .benchmarks/)")
@@ -371,7 +374,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-compare", action="store_true", help="skip the usual ways")
     args = parser.parse_args(argv)
     if args.command == "ours":
-        print(json.dumps(ours(args.work, args.source)))
+        print(json.dumps(ours(args.work, args.source, args.version)))
         return 0
     rows = SMALL_ROWS if args.small else args.rows
     output = args.output or (None if args.small else REPO / "BENCHMARKS.md")

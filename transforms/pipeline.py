@@ -1,9 +1,10 @@
 """One source, end to end, a bounded batch at a time: parse, validate, split, render, validate again, write.
 
-The parse stage streams the source's family table into Parquet shards in a scratch folder (a
-seeded split needs every record's unit before it can deal them out); the render stage reads one
-shard at a time and hands each task's valid rows to the caller's `write_part`. Memory stays bounded
-by the batch, whatever the corpus's size; only the uids kept so far (16 bytes a row) grow with it.
+The parser yields the family table in batches; each batch is validated, rendered for every task,
+validated again and handed to the caller's `write_part`. Memory stays bounded by the batch, whatever
+the corpus's size: only the ids and uids kept so far (16 bytes each) grow with it. A seeded split
+needs every record's unit before it can deal them out, so such a source's batches wait in Parquet
+shards on disk until the parse is done.
 """
 
 import hashlib
@@ -193,85 +194,80 @@ def parse_family(spec: SourceSpec, local: dict[str, Path]) -> pl.DataFrame:
     return family
 
 
-def _parse_to_shards(spec: SourceSpec, local: dict[str, Path], folder: Path, clock: _Clock, stat,
-                     quarantines: list) -> list[Path]:
-    """Parse and validate the family table batch by batch into Parquet shards; returns their paths."""
-    folder.mkdir(parents=True, exist_ok=True)
+def _validated_batches(spec: SourceSpec, local: dict[str, Path], clock: _Clock, stat,
+                       quarantines: list) -> Iterator[pl.DataFrame]:
+    """The family table a batch at a time: parsed, split ids applied, validated; a record whose id an
+    earlier batch already had is quarantined like a repeat within a batch (each batch is checked alone)."""
     model = MODELS[family_of(spec.parser.name, spec.parser.options)]
-    ids = _split_ids(spec, local)
-    shards, batches = [], _family_batches(spec, local)
+    ids, kept_ids = _split_ids(spec, local), _KeptUids()
+    batches = _family_batches(spec, local)
     while True:
         with clock.step("parse"):
             batch = next(batches, None)
             if batch is None:
-                break
+                return
             batch = apply_split_ids(batch, ids) if ids else batch
             clock.rows["parse"] += batch.height
         stat(None, "parse", "records", batch.height)
         with clock.step("validate"):
             batch, bad = partition(batch, model, source=spec.id, task=None, stage="family")
+            # 128 bits of two seeded hashes: compared within this run only, so Polars' hash will do.
+            high, low = (batch["id"].hash(seed=seed).to_numpy() for seed in (0, 1))
+            repeated = kept_ids.seen(high, low)
+            kept_ids.add(high[~repeated], low[~repeated])
+            if repeated.any():
+                again = batch.filter(pl.Series(repeated))
+                bad = pl.concat([bad, again.select(
+                    source=pl.lit(spec.id), task=pl.lit(None, pl.Utf8), stage=pl.lit("family"),
+                    reason=pl.lit("field_uniqueness"), file="source_file",
+                    line=pl.col("source_line").cast(pl.Int64), record_id="id",
+                )])
+                batch = batch.filter(~pl.Series(repeated))
         stat(None, "validate", "quarantined", bad.height)
         quarantines.append(bad)
-        shard = folder / f"part-{len(shards):05d}.parquet"
+        yield batch
+
+
+def _spilled(batches: Iterator[pl.DataFrame], spec: SourceSpec, folder: Path, clock: _Clock) -> Iterator[pl.DataFrame]:
+    """The batches written to Parquet shards first, then read back with their seeded split: dealing
+    units out needs every unit of the source before the first batch can be rendered."""
+    folder.mkdir(parents=True, exist_ok=True)
+    shards = []
+    for batch in batches:
+        shards.append(folder / f"part-{len(shards):05d}.parquet")
         with clock.step("parse"):  # the shard is the parse stage's output; lz4: written and read once
-            batch.write_parquet(shard, compression="lz4", statistics=False)
-        shards.append(shard)
-    return shards
-
-
-def _ids_repeated_across_shards(shards: list[Path], spec: SourceSpec, quarantines: list, stat) -> pl.DataFrame:
-    """Record ids in more than one shard (each shard was checked on its own): quarantined like any repeat."""
-    if len(shards) < 2:
-        return pl.DataFrame(schema={"id": pl.Utf8})
-    repeated = (
-        pl.scan_parquet(shards).group_by("id").agg(pl.len().alias("n")).filter(pl.col("n") > 1).select("id").collect()
-    )
-    if repeated.height:
-        bad = pl.scan_parquet(shards).join(repeated.lazy(), on="id", how="semi").select(
-            source=pl.lit(spec.id), task=pl.lit(None, pl.Utf8), stage=pl.lit("family"),
-            reason=pl.lit("field_uniqueness"), file="source_file", line=pl.col("source_line").cast(pl.Int64),
-            record_id="id",
-        ).collect()
-        stat(None, "validate", "quarantined", bad.height)
-        quarantines.append(bad.cast(QUARANTINE_SCHEMA))
-    return repeated
-
-
-def _seeded_splits(spec: SourceSpec, shards: list[Path]) -> pl.DataFrame | None:
-    """Every unit's seeded split, from the units of all shards (None when the source declares none)."""
-    if not spec.seeded_split or not shards:
-        return None
-    s = spec.seeded_split
-    units = (
-        pl.scan_parquet(shards).filter(pl.col("split").is_null())
-        .group_by(unit_key(s.unit, s.group_pattern)).len().collect()
-    )
-    return seeded_assignment(units, s.seed, s.sizes)
-
-
-def process_source(spec: SourceSpec, local: dict[str, Path], version: str, scratch: Path,
-                   write_part: Callable[[pl.DataFrame], None]) -> SourceRun:
-    """Everything a source yields, given its fetched files (declared path -> local path).
-
-    `scratch` is an empty folder for the family shards (the caller removes it); `write_part` receives
-    each batch of valid instruction rows of one task (columns of schemas.instructions.POLARS_SCHEMA).
-    """
-    clock, stat, quarantines = _Clock(), _Stats(spec.id), []
-    shards = _parse_to_shards(spec, local, scratch / "family", clock, stat, quarantines)
-    with clock.step("split"):
-        repeated = _ids_repeated_across_shards(shards, spec, quarantines, stat)
-        assignment = _seeded_splits(spec, shards)
-    tasks = [t for t in spec.tasks if not t.availability]
-    kept = {t.name: _KeptUids() for t in tasks}
-    written = 0
+            batch.write_parquet(shards[-1], compression="lz4", statistics=False)
+    assignment, s = None, spec.seeded_split
+    if s and shards:
+        with clock.step("split"):
+            units = (pl.scan_parquet(shards).filter(pl.col("split").is_null())
+                     .group_by(unit_key(s.unit, s.group_pattern)).len().collect())
+            assignment = seeded_assignment(units, s.seed, s.sizes)
     for shard in shards:
         with clock.step("split"):
             family = pl.read_parquet(shard)
-            if repeated.height:
-                family = family.join(repeated, on="id", how="anti")
             if assignment is not None:
-                s = spec.seeded_split
                 family = apply_seeded(family, assignment, s.unit, s.group_pattern)
+        yield family
+
+
+def process_source(spec: SourceSpec, local: dict[str, Path], version: str, scratch: Path,
+                   write_part: Callable[[pl.DataFrame], None], keep_family: bool = False) -> SourceRun:
+    """Everything a source yields, given its fetched files (declared path -> local path).
+
+    `write_part` receives each batch of valid instruction rows of one task (columns of
+    schemas.instructions.POLARS_SCHEMA). `scratch` is an empty folder the caller removes; the family
+    shards go there when the source has a seeded split, or when `keep_family` asks for them
+    (`scratch/family/part-*.parquet`: the canonical rows, which the benchmarks compare on).
+    """
+    clock, stat, quarantines = _Clock(), _Stats(spec.id), []
+    batches = _validated_batches(spec, local, clock, stat, quarantines)
+    if spec.seeded_split or keep_family:
+        batches = _spilled(batches, spec, scratch / "family", clock)
+    tasks = [t for t in spec.tasks if not t.availability]
+    kept = {t.name: _KeptUids() for t in tasks}
+    written = 0
+    for family in batches:
         for task in tasks:
             with clock.step("render"):
                 rows = _task_rows(family, spec, task, version, stat)

@@ -6,6 +6,7 @@ Every case's shards also carry a repeated record (same uid: dropped), a record w
 (dropped) and a record of a split the task does not map (dropped), so that every baseline's filters
 and dedupe are exercised."""
 
+import dataclasses
 import hashlib
 import json
 from pathlib import Path
@@ -123,6 +124,7 @@ def test_datasets_map_gives_our_rows(case, batched, tmp_path):
     ctx, shards, ours_file, ours, _ = case
     result = datasets_map(shards, ctx, tmp_path / "out.parquet", batched=batched)
     assert result["rows"] == ours.height
+    assert set(result["stages"]) >= {"from_parquet", "map", "dedupe", "to_parquet"}
     assert same_rows(tmp_path / "out.parquet", ours_file) == (True, same_rows(ours_file, ours_file)[1])
     assert pl.read_parquet(tmp_path / "out.parquet").schema == pl.Schema(POLARS_SCHEMA)
 
@@ -212,7 +214,7 @@ def test_context_from_the_registry():
         "medqa", "QA", "qa_v1", {"answer_style": "text"}, {"test": "test"})
     assert ctx.instruction == spec.tasks[0].instruction.strip() and ctx.version == "v9"
     assert ctx.sha_for("test.jsonl") == spec.files[0].sha256 and ctx.sha_for("other.jsonl") is None
-    folder = TaskContext(**{**ctx.__dict__, "sha_by_file": {"docs": "1" * 64}})
+    folder = dataclasses.replace(ctx, sha_by_file={"docs": "1" * 64})
     assert folder.sha_for("docs/a/b.txt") == "1" * 64 and folder.sha_for("docs2/x") is None
 
 

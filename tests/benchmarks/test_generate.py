@@ -14,6 +14,7 @@ from benchmarks.generate import (
     CORPORA,
     GENERATOR_VERSION,
     TEMPLATES,
+    _digest,
     first_variant,
     generate,
     write_medal,
@@ -90,7 +91,9 @@ def test_registry_loads_with_the_shipped_one(generated):
         template = yaml.safe_load((TEMPLATES / f"{corpus.template}.yaml").read_text())
         instructions = {t["name"]: " ".join(t["instruction"].split()) for t in template["tasks"]}
         assert spec.seeded_split is None and spec.availability is None
-        assert all(f.split == "train" and f.sha256 is None and f.role == "data" for f in spec.files)
+        assert all(f.split == "train" and f.role == "data" for f in spec.files)
+        # Pinned: every file's digest declared, and right.
+        assert all(f.sha256 == _digest(work / "mirror" / corpus.source_id / f.path) for f in spec.files)
         for task in spec.tasks:
             assert task.name.startswith("bench-") and task.splits == {"train": "train"} and not task.in_medinst
             assert " ".join(task.instruction.split()) == instructions[task.name.removeprefix("bench-")]

@@ -11,7 +11,7 @@ def test_small_rebuild_yields_the_generated_rows_the_same_every_way(tmp_path):
 
     generated = results["generated"]
     assert sum(s["rows"] for s in generated["sources"].values()) == generated["rows"]
-    assert abs(generated["rows"] - SMALL_ROWS) < SMALL_ROWS * 0.05
+    assert generated["rows"] >= SMALL_ROWS  # the small corpora are copied whole: at least one copy each
     # Every source built exactly the rows generated for it, in the cold build and as published.
     assert results["build"]["rows_by_source"] == {s: v["rows"] for s, v in generated["sources"].items()}
     assert results["checks"]["rows_as_generated"] is True

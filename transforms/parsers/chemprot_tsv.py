@@ -10,7 +10,7 @@ one character between them). Relations come from the gold standard (the evaluate
 import polars as pl
 
 from schemas.errors import SourceError
-from schemas.families import empty_kb_lists
+from schemas.families import POLARS_SCHEMAS
 from transforms.parsers._common import InputFile, family_frame, files_by_split, read_text
 
 NAME = "chemprot_tsv_v1"
@@ -39,59 +39,90 @@ def _rows(file: InputFile, source: str, widths: tuple[int, ...], layout: str):
         yield number, fields  # not stripped: offsets count every character of the title and abstract
 
 
-def _documents(file: InputFile, source: str) -> dict[str, dict]:
-    docs = {}
+def _abstracts(file: InputFile, source: str) -> pl.DataFrame:
+    columns: dict[str, list] = {"pmid": [], "title": [], "abstract": [], "line": []}
+    first_line: dict[str, int] = {}
     for number, (pmid, title, abstract) in _rows(file, source, (3,), "PMID title abstract"):
-        if pmid in docs:
-            raise SourceError(source, f"abstract {pmid} repeats (first on line {docs[pmid]['source_line']})",
-                              file.name, number)
-        n = len(title)
-        docs[pmid] = {
-            "id": f"{file.name}:{pmid}",
-            "document_id": pmid,
-            "split": file.split,
-            "source_file": file.name,
-            "source_line": number,
-            "passages": [
-                {"id": f"{pmid}-title", "type": "title", "text": [title], "offsets": [[0, n]]},
-                {"id": f"{pmid}-abstract", "type": "abstract", "text": [abstract],
-                 "offsets": [[n + 1, n + 1 + len(abstract)]]},
-            ],
-            **empty_kb_lists(),
-        }
-    return docs
+        if pmid in first_line:
+            raise SourceError(source, f"abstract {pmid} repeats (first on line {first_line[pmid]})", file.name, number)
+        first_line[pmid] = number
+        for key, value in zip(columns, (pmid, title, abstract, number)):
+            columns[key].append(value)
+    return pl.DataFrame(columns, schema={"pmid": pl.Utf8, "title": pl.Utf8, "abstract": pl.Utf8, "line": pl.Int64})
 
 
-def _entities(file: InputFile, source: str, docs: dict[str, dict]) -> None:
+def _entities(file: InputFile, source: str, pmids: set[str]) -> pl.DataFrame:
+    # Columns, not a dict a mention: a corpus's millions of mentions stay a few hundred MB.
+    columns: dict[str, list] = {"pmid": [], "id": [], "type": [], "start": [], "end": [], "text": [], "line": []}
     for number, (pmid, tid, etype, start, end, text) in _rows(file, source, (6,), "PMID T# type start end text"):
-        if pmid not in docs:
+        if pmid not in pmids:
             raise SourceError(source, f"entity of document {pmid}, which has no abstract", file.name, number)
         if not (start.isdigit() and end.isdigit()):
             raise SourceError(source, f"offsets must be integers, got {start!r} {end!r}", file.name, number)
-        entities = docs[pmid]["entities"]
-        if any(e["id"] == f"{pmid}-{tid}" for e in entities):
-            raise SourceError(source, f"entity {tid} repeats in document {pmid}", file.name, number)
-        entities.append({"id": f"{pmid}-{tid}", "type": etype, "text": [text],
-                         "offsets": [[int(start), int(end)]], "normalized": []})
+        for key, value in zip(columns, (pmid, f"{pmid}-{tid}", etype, int(start), int(end), text, number)):
+            columns[key].append(value)
+    entities = pl.DataFrame(columns, schema={"pmid": pl.Utf8, "id": pl.Utf8, "type": pl.Utf8, "start": pl.Int32,
+                                             "end": pl.Int32, "text": pl.Utf8, "line": pl.Int64})
+    repeats = entities.filter(~pl.col("id").is_first_distinct())
+    if repeats.height:
+        pmid, eid, line = repeats.select("pmid", "id", "line").row(0)
+        raise SourceError(source, f"entity {eid.removeprefix(pmid + '-')} repeats in document {pmid}", file.name, line)
+    return entities
 
 
-def _relations(file: InputFile, source: str, docs: dict[str, dict], gold: bool) -> None:
+def _relations(file: InputFile, source: str, pmids: set[str], entities: pl.DataFrame, gold: bool) -> pl.DataFrame:
     width, layout = (4, "PMID CPR Arg1:T# Arg2:T#") if gold else (6, "PMID CPR Y/N label Arg1:T# Arg2:T#")
+    columns: dict[str, list] = {"pmid": [], "type": [], "arg1": [], "arg2": [], "arg1_id": [], "arg2_id": [],
+                                "line": []}
     for number, fields in _rows(file, source, (width,), layout):
         pmid, group, arg1, arg2 = (f.strip() for f in (fields[0], fields[1], fields[-2], fields[-1]))
-        if pmid not in docs:
+        if pmid not in pmids:
             raise SourceError(source, f"relation of document {pmid}, which has no abstract", file.name, number)
-        ids = {e["id"] for e in docs[pmid]["entities"]}
-        args = []
         for prefix, arg in (("Arg1:", arg1), ("Arg2:", arg2)):
-            ref = f"{pmid}-{arg.removeprefix(prefix)}"
-            if not arg.startswith(prefix) or ref not in ids:
+            if not arg.startswith(prefix):
                 raise SourceError(source, f"{arg!r} is not `{prefix}T#` naming an entity of document {pmid}",
                                   file.name, number)
-            args.append(ref)
-        relations = docs[pmid]["relations"]
-        relations.append({"id": f"{pmid}-r{len(relations)}", "type": group, "arg1_id": args[0],
-                          "arg2_id": args[1], "normalized": []})
+        values = (pmid, group, arg1, arg2, f"{pmid}-{arg1[5:]}", f"{pmid}-{arg2[5:]}", number)
+        for key, value in zip(columns, values):
+            columns[key].append(value)
+    relations = pl.DataFrame(columns, schema={k: pl.Int64 if k == "line" else pl.Utf8 for k in columns})
+    for side, prefix in (("arg1", "Arg1:"), ("arg2", "Arg2:")):
+        unknown = relations.join(entities.select(pl.col("id").alias(f"{side}_id")), on=f"{side}_id", how="anti")
+        if unknown.height:
+            first = unknown.sort("line").row(0, named=True)
+            raise SourceError(source, f"{first[side]!r} is not `{prefix}T#` naming an entity of document {first['pmid']}",
+                              file.name, first["line"])
+    return relations
+
+
+def _records(file: InputFile, abstracts: pl.DataFrame, entities: pl.DataFrame, relations: pl.DataFrame) -> pl.DataFrame:
+    """The kb records, assembled by Polars: each abstract with its mentions and relations in file order."""
+    spans = pl.List(pl.List(pl.Int32))
+    no_ids = pl.lit([], dtype=pl.List(pl.Struct({"db_name": pl.Utf8, "db_id": pl.Utf8})))
+    # Each mention and relation built as a struct first, then gathered per document (in file order).
+    by_doc = entities.select("pmid", entity=pl.struct(
+        "id", "type", text=pl.list("text"), offsets=pl.list(pl.concat_list("start", "end")).cast(spans),
+        normalized=no_ids,
+    )).group_by("pmid", maintain_order=True).agg(entities="entity")
+    rels = relations.with_columns(n=pl.int_range(pl.len()).over("pmid")).select("pmid", relation=pl.struct(
+        id=pl.format("{}-r{}", "pmid", "n"), type="type", arg1_id="arg1_id", arg2_id="arg2_id", normalized=no_ids,
+    )).group_by("pmid", maintain_order=True).agg(relations="relation")
+    n = pl.col("title").str.len_chars().cast(pl.Int32)
+    passage = lambda kind, text, start, end: pl.struct(  # noqa: E731
+        id=pl.format("{}-" + kind, "pmid"), type=pl.lit(kind), text=pl.list(text),
+        offsets=pl.list(pl.concat_list(start, end)).cast(spans))
+    docs = abstracts.join(by_doc, on="pmid", how="left", maintain_order="left").join(
+        rels, on="pmid", how="left", maintain_order="left")
+    kb = POLARS_SCHEMAS[FAMILY]
+    return docs.select(
+        id=pl.lit(f"{file.name}:") + pl.col("pmid"), document_id="pmid", split=pl.lit(file.split, pl.Utf8),
+        source_file=pl.lit(file.name), source_line="line",
+        passages=pl.concat_list(passage("title", "title", pl.lit(0, pl.Int32), n),
+                                passage("abstract", "abstract", n + 1, n + 1 + pl.col("abstract").str.len_chars())),
+        entities=pl.col("entities").fill_null(pl.lit([], dtype=kb["entities"])),
+        events=pl.lit([], dtype=kb["events"]), coreferences=pl.lit([], dtype=kb["coreferences"]),
+        relations=pl.col("relations").fill_null(pl.lit([], dtype=kb["relations"])),
+    ).cast(kb)
 
 
 def parse(files: list[InputFile], options: dict, source: str) -> pl.DataFrame:
@@ -101,13 +132,14 @@ def parse(files: list[InputFile], options: dict, source: str) -> pl.DataFrame:
         raise SourceError(source, f"option relations must be 'gold_standard' or 'all', got {mode!r}")
     relation_role = "gold_standard" if mode == "gold_standard" else "relations"
     by_split = files_by_split(files, source, _role)
-    rows = []
+    frames = []
     for split, found in by_split.items():
         for role in ("abstracts", "entities", relation_role):
             if role not in found:
                 raise SourceError(source, f"split {split!r} has no *_{role}* file", next(iter(found.values())).name)
-        docs = _documents(found["abstracts"], source)
-        _entities(found["entities"], source, docs)
-        _relations(found[relation_role], source, docs, gold=mode == "gold_standard")
-        rows += docs.values()
-    return family_frame(rows, FAMILY)
+        abstracts = _abstracts(found["abstracts"], source)
+        pmids = set(abstracts["pmid"])
+        entities = _entities(found["entities"], source, pmids)
+        relations = _relations(found[relation_role], source, pmids, entities, gold=mode == "gold_standard")
+        frames.append(_records(found["abstracts"], abstracts, entities, relations))
+    return pl.concat(frames) if frames else family_frame([], FAMILY)

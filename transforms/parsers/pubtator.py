@@ -3,18 +3,23 @@
 blank lines between documents.
 """
 
+import functools
+import io
+from collections.abc import Iterator
+
 import polars as pl
 
 from schemas.errors import SourceError
 from schemas.families import empty_kb_lists
-from transforms.parsers._common import InputFile, family_frame, read_text
+from transforms.parsers._common import BATCH_RECORDS, InputFile, family_frame, open_binary, read_text
 
 NAME = "pubtator_v1"
 OPTIONS = {"default_db"}
 FAMILY = "kb"
 
 
-def _normalized(ids: str, default_db: str) -> list[dict]:
+@functools.lru_cache(maxsize=1 << 16)  # the same ids recur across a corpus: parse each once
+def _normalized(ids: str, default_db: str) -> tuple[dict, ...]:
     """`D001|D002`, `D001+D002` and `OMIM:1234` into {db_name, db_id} pairs; `-1` means none."""
     out = []
     for part in ids.replace("+", "|").split("|"):
@@ -23,7 +28,7 @@ def _normalized(ids: str, default_db: str) -> list[dict]:
             continue
         db, _, ident = part.rpartition(":")
         out.append({"db_name": db.upper() if db else default_db, "db_id": ident})
-    return out
+    return tuple(out)
 
 
 class _Document:
@@ -90,50 +95,74 @@ def _finish(doc: _Document, file: InputFile, source: str, default_db: str) -> di
 
 def parse(files: list[InputFile], options: dict, source: str) -> pl.DataFrame:
     """Options: `default_db`, the database of identifiers without a prefix (default 'MESH')."""
+    return pl.concat(list(parse_batches(files, options, source)) or [family_frame([], FAMILY)])
+
+
+def parse_batches(files: list[InputFile], options: dict, source: str) -> Iterator[pl.DataFrame]:
+    """`parse`, BATCH_RECORDS documents at a time, reading the file line by line."""
     default_db = options.get("default_db", "MESH")
-    rows = []
     for file in files:
-        doc: _Document | None = None
-        for number, line in enumerate(read_text(file, source).splitlines(), start=1):
-            if not line.strip():
-                if doc:
-                    rows.append(_finish(doc, file, source, default_db))
-                doc = None
-                continue
-            if "|" in line.split("\t", 1)[0]:
-                pmid, kind, text = (line.split("|", 2) + ["", ""])[:3]
-                if kind not in ("t", "a"):
-                    raise SourceError(source, f"expected `PMID|t|` or `PMID|a|`, got {line[:60]!r}", file.name, number)
-                if doc is None:
-                    doc = _Document(pmid, number)
-                if pmid != doc.pmid:
-                    raise SourceError(source, f"PMID {pmid} inside document {doc.pmid}", file.name, number)
-                setattr(doc, "title" if kind == "t" else "abstract", text)
-                continue
-            fields = line.split("\t")
-            if doc is None or fields[0] != doc.pmid:
-                raise SourceError(source, f"annotation outside its document: {line[:60]!r}", file.name, number)
-            if len(fields) == 4 and not fields[1].isdigit():  # a relation: `PMID type id1 id2`
-                if not all(f.strip() for f in fields[1:]):
-                    raise SourceError(source, f"relation with an empty field: {line[:80]!r}", file.name, number)
-                doc.relations.append((number, fields[1], fields[2], fields[3]))
-                continue
-            # A 7th field (BC5CDR) spells out the individual mentions of a composite one, without offsets.
-            if len(fields) not in (5, 6, 7) or not (fields[1].isdigit() and fields[2].isdigit()):
-                raise SourceError(
-                    source, f"expected `PMID start end mention type [ids]` or `PMID type id1 id2`, got {line[:80]!r}",
-                    file.name, number,
-                )
-            start, end = int(fields[1]), int(fields[2])
-            doc.entities.append(
-                {
-                    "id": f"{doc.pmid}-e{len(doc.entities)}",
-                    "type": fields[4],
-                    "text": [fields[3].strip()],  # one train mention carries trailing spaces
-                    "offsets": [[start, end]],
-                    "normalized": _normalized(fields[5], default_db) if len(fields) >= 6 else [],
-                }
+        rows = []
+        for doc in _documents(file, source, default_db):
+            rows.append(doc)
+            if len(rows) == BATCH_RECORDS:
+                yield family_frame(rows, FAMILY)
+                rows = []
+        if rows:
+            yield family_frame(rows, FAMILY)
+
+
+def _lines(file: InputFile, source: str) -> Iterator[str]:
+    with open_binary(file, source) as stream:
+        try:
+            yield from io.TextIOWrapper(stream, encoding="utf-8")
+        except UnicodeDecodeError:
+            read_text(file, source)  # names the line of the first byte that is not UTF-8
+            raise
+
+
+def _documents(file: InputFile, source: str, default_db: str) -> Iterator[dict]:
+    doc: _Document | None = None
+    for number, line in enumerate(_lines(file, source), start=1):
+        line = line.rstrip("\r\n")
+        if not line.strip():
+            if doc:
+                yield _finish(doc, file, source, default_db)
+            doc = None
+            continue
+        if "|" in line.split("\t", 1)[0]:
+            pmid, kind, text = (line.split("|", 2) + ["", ""])[:3]
+            if kind not in ("t", "a"):
+                raise SourceError(source, f"expected `PMID|t|` or `PMID|a|`, got {line[:60]!r}", file.name, number)
+            if doc is None:
+                doc = _Document(pmid, number)
+            if pmid != doc.pmid:
+                raise SourceError(source, f"PMID {pmid} inside document {doc.pmid}", file.name, number)
+            setattr(doc, "title" if kind == "t" else "abstract", text)
+            continue
+        fields = line.split("\t")
+        if doc is None or fields[0] != doc.pmid:
+            raise SourceError(source, f"annotation outside its document: {line[:60]!r}", file.name, number)
+        if len(fields) == 4 and not fields[1].isdigit():  # a relation: `PMID type id1 id2`
+            if not all(f.strip() for f in fields[1:]):
+                raise SourceError(source, f"relation with an empty field: {line[:80]!r}", file.name, number)
+            doc.relations.append((number, fields[1], fields[2], fields[3]))
+            continue
+        # A 7th field (BC5CDR) spells out the individual mentions of a composite one, without offsets.
+        if len(fields) not in (5, 6, 7) or not (fields[1].isdigit() and fields[2].isdigit()):
+            raise SourceError(
+                source, f"expected `PMID start end mention type [ids]` or `PMID type id1 id2`, got {line[:80]!r}",
+                file.name, number,
             )
-        if doc:
-            rows.append(_finish(doc, file, source, default_db))
-    return family_frame(rows, FAMILY)
+        start, end = int(fields[1]), int(fields[2])
+        doc.entities.append(
+            {
+                "id": f"{doc.pmid}-e{len(doc.entities)}",
+                "type": fields[4],
+                "text": [fields[3].strip()],  # one train mention carries trailing spaces
+                "offsets": [[start, end]],
+                "normalized": _normalized(fields[5], default_db) if len(fields) >= 6 else [],
+            }
+        )
+    if doc:
+        yield _finish(doc, file, source, default_db)
