@@ -2,6 +2,7 @@
 
 import functools
 import gzip
+import io
 import json
 import zlib
 from collections.abc import Iterator
@@ -29,6 +30,7 @@ class InputFile:
 # How much of a large file a streaming parser holds at a time: it bounds memory, whatever the corpus's size.
 CHUNK_BYTES = 32 << 20
 BATCH_RECORDS = 50_000  # records per batch where a parser builds rows one by one
+BATCH_DOCUMENTS = 5_000  # kb documents per batch: each holds dozens of nested mentions and relations
 
 
 @functools.cache
@@ -74,6 +76,17 @@ def line_chunks(file: InputFile, source: str, chunk_bytes: int = CHUNK_BYTES) ->
             piece, rest = data[:cut], data[cut:]
             yield piece, line, offset
             line, offset = line + piece.count(b"\n"), offset + cut
+
+
+def text_lines(file: InputFile, source: str) -> Iterator[str]:
+    """The file's lines (without their ends), read as they are needed; a byte that is not UTF-8 names its line."""
+    with open_binary(file, source) as stream:
+        try:
+            for line in io.TextIOWrapper(stream, encoding="utf-8"):
+                yield line.rstrip("\r\n")
+        except UnicodeDecodeError:
+            read_text(file, source)  # names the line
+            raise
 
 
 def decode_chunk(piece: bytes, file: InputFile, source: str, first_line: int) -> str:

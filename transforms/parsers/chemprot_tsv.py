@@ -7,11 +7,20 @@ one character between them). Relations come from the gold standard (the evaluate
 5, 6 and 9) or, with `relations: all`, from the relations file (every group, evaluated or not).
 """
 
+from collections.abc import Iterator
+
 import polars as pl
 
 from schemas.errors import SourceError
 from schemas.families import POLARS_SCHEMAS
-from transforms.parsers._common import InputFile, family_frame, files_by_split, read_text
+from transforms.parsers._common import (
+    BATCH_DOCUMENTS,
+    BATCH_RECORDS,
+    InputFile,
+    family_frame,
+    files_by_split,
+    text_lines,
+)
 
 NAME = "chemprot_tsv_v1"
 OPTIONS = {"relations"}
@@ -30,7 +39,7 @@ def _role(file: InputFile, source: str) -> str:
 
 def _rows(file: InputFile, source: str, widths: tuple[int, ...], layout: str):
     """(line number, fields) of a TSV whose lines must have one of `widths` fields."""
-    for number, line in enumerate(read_text(file, source).splitlines(), start=1):
+    for number, line in enumerate(text_lines(file, source), start=1):
         if not line.strip():
             continue
         fields = line.split("\t")
@@ -53,7 +62,10 @@ def _abstracts(file: InputFile, source: str) -> pl.DataFrame:
 
 def _entities(file: InputFile, source: str, pmids: set[str]) -> pl.DataFrame:
     # Columns, not a dict a mention: a corpus's millions of mentions stay a few hundred MB.
-    columns: dict[str, list] = {"pmid": [], "id": [], "type": [], "start": [], "end": [], "text": [], "line": []}
+    schema = {"pmid": pl.Utf8, "id": pl.Utf8, "type": pl.Utf8, "start": pl.Int32, "end": pl.Int32, "text": pl.Utf8,
+              "line": pl.Int64}
+    columns: dict[str, list] = {key: [] for key in schema}
+    frames = []
     for number, (pmid, tid, etype, start, end, text) in _rows(file, source, (6,), "PMID T# type start end text"):
         if pmid not in pmids:
             raise SourceError(source, f"entity of document {pmid}, which has no abstract", file.name, number)
@@ -61,8 +73,10 @@ def _entities(file: InputFile, source: str, pmids: set[str]) -> pl.DataFrame:
             raise SourceError(source, f"offsets must be integers, got {start!r} {end!r}", file.name, number)
         for key, value in zip(columns, (pmid, f"{pmid}-{tid}", etype, int(start), int(end), text, number)):
             columns[key].append(value)
-    entities = pl.DataFrame(columns, schema={"pmid": pl.Utf8, "id": pl.Utf8, "type": pl.Utf8, "start": pl.Int32,
-                                             "end": pl.Int32, "text": pl.Utf8, "line": pl.Int64})
+        if len(columns["line"]) == BATCH_RECORDS:  # Python objects into a frame, a batch at a time
+            frames.append(pl.DataFrame(columns, schema=schema))
+            columns = {key: [] for key in schema}
+    entities = pl.concat([*frames, pl.DataFrame(columns, schema=schema)])
     repeats = entities.filter(~pl.col("id").is_first_distinct())
     if repeats.height:
         pmid, eid, line = repeats.select("pmid", "id", "line").row(0)
@@ -127,12 +141,16 @@ def _records(file: InputFile, abstracts: pl.DataFrame, entities: pl.DataFrame, r
 
 def parse(files: list[InputFile], options: dict, source: str) -> pl.DataFrame:
     """Options: `relations`, `gold_standard` (default) or `all`. Files are matched by name within a split."""
+    return pl.concat(list(parse_batches(files, options, source)) or [family_frame([], FAMILY)])
+
+
+def parse_batches(files: list[InputFile], options: dict, source: str) -> Iterator[pl.DataFrame]:
+    """`parse`, BATCH_DOCUMENTS abstracts at a time (the mentions of every abstract are read first)."""
     mode = options.get("relations", "gold_standard")
     if mode not in ("gold_standard", "all"):
         raise SourceError(source, f"option relations must be 'gold_standard' or 'all', got {mode!r}")
     relation_role = "gold_standard" if mode == "gold_standard" else "relations"
     by_split = files_by_split(files, source, _role)
-    frames = []
     for split, found in by_split.items():
         for role in ("abstracts", "entities", relation_role):
             if role not in found:
@@ -141,5 +159,7 @@ def parse(files: list[InputFile], options: dict, source: str) -> pl.DataFrame:
         pmids = set(abstracts["pmid"])
         entities = _entities(found["entities"], source, pmids)
         relations = _relations(found[relation_role], source, pmids, entities, gold=mode == "gold_standard")
-        frames.append(_records(found["abstracts"], abstracts, entities, relations))
-    return pl.concat(frames) if frames else family_frame([], FAMILY)
+        for start in range(0, abstracts.height, BATCH_DOCUMENTS):
+            some = abstracts.slice(start, BATCH_DOCUMENTS)
+            yield _records(found["abstracts"], some, entities.join(some.select("pmid"), on="pmid", how="semi"),
+                           relations.join(some.select("pmid"), on="pmid", how="semi"))

@@ -10,13 +10,14 @@ import ijson
 import polars as pl
 
 from schemas.errors import SourceError
-from transforms.parsers._common import BATCH_RECORDS, InputFile, family_frame, open_binary, read_json
+from transforms.parsers._common import InputFile, family_frame, open_binary, read_json
 
 NAME = "pubmedqa_json_v1"
 OPTIONS: set[str] = set()
 FAMILY = "qa"
 CHOICES = ["yes", "no", "maybe"]
 FIELDS = ("QUESTION", "CONTEXTS", "final_decision")
+BATCH = 20_000  # records a batch: each carries a whole abstract
 
 
 def parse(files: list[InputFile], options: dict, source: str) -> pl.DataFrame:
@@ -45,7 +46,7 @@ def parse_batches(files: list[InputFile], options: dict, source: str) -> Iterato
                     "answer": [rec["final_decision"]],
                 }
             )
-            if len(rows) == BATCH_RECORDS:
+            if len(rows) == BATCH:
                 yield family_frame(rows, FAMILY)
                 rows = []
         if rows:

@@ -4,14 +4,13 @@ blank lines between documents.
 """
 
 import functools
-import io
 from collections.abc import Iterator
 
 import polars as pl
 
 from schemas.errors import SourceError
 from schemas.families import empty_kb_lists
-from transforms.parsers._common import BATCH_RECORDS, InputFile, family_frame, open_binary, read_text
+from transforms.parsers._common import BATCH_DOCUMENTS, InputFile, family_frame, text_lines
 
 NAME = "pubtator_v1"
 OPTIONS = {"default_db"}
@@ -99,32 +98,22 @@ def parse(files: list[InputFile], options: dict, source: str) -> pl.DataFrame:
 
 
 def parse_batches(files: list[InputFile], options: dict, source: str) -> Iterator[pl.DataFrame]:
-    """`parse`, BATCH_RECORDS documents at a time, reading the file line by line."""
+    """`parse`, BATCH_DOCUMENTS documents at a time, reading the file line by line."""
     default_db = options.get("default_db", "MESH")
     for file in files:
         rows = []
         for doc in _documents(file, source, default_db):
             rows.append(doc)
-            if len(rows) == BATCH_RECORDS:
+            if len(rows) == BATCH_DOCUMENTS:
                 yield family_frame(rows, FAMILY)
                 rows = []
         if rows:
             yield family_frame(rows, FAMILY)
 
 
-def _lines(file: InputFile, source: str) -> Iterator[str]:
-    with open_binary(file, source) as stream:
-        try:
-            yield from io.TextIOWrapper(stream, encoding="utf-8")
-        except UnicodeDecodeError:
-            read_text(file, source)  # names the line of the first byte that is not UTF-8
-            raise
-
-
 def _documents(file: InputFile, source: str, default_db: str) -> Iterator[dict]:
     doc: _Document | None = None
-    for number, line in enumerate(_lines(file, source), start=1):
-        line = line.rstrip("\r\n")
+    for number, line in enumerate(text_lines(file, source), start=1):
         if not line.strip():
             if doc:
                 yield _finish(doc, file, source, default_db)
