@@ -34,7 +34,7 @@ from schemas.errors import FetchUnavailable, SourceError
 from schemas.registry import SourceSpec
 from transforms.pipeline import check_quarantine, process_source
 from warehouse.faults import crash_point
-from warehouse.fetch import fetch
+from warehouse.fetch import fetch, known_size
 from warehouse.layout import stage_complete
 from warehouse.lock import locked_digest
 from warehouse.publish import publish
@@ -112,6 +112,10 @@ def with_locked_digests(spec: SourceSpec, home: Path) -> SourceSpec:
     """The spec with each undeclared digest taken from the lock file, where the lock has it."""
     files = [f.model_copy(update={"sha256": f.sha256 or locked_digest(home, spec.id, f.path)}) for f in spec.files]
     return spec.model_copy(update={"files": files})
+
+
+def _known_bytes(spec: SourceSpec, settings) -> int:
+    return sum(known_size(spec.id, f, settings.home, settings.sources_root) for f in spec.files)
 
 
 def _declared_rows(specs: list[SourceSpec], skipped: dict[str, str]) -> list[dict]:
@@ -252,7 +256,10 @@ def build(
              settings.location, len(skipped), "" if isinstance(pool_context, nullcontext) else " on Dask")
     with pool_context as pool:
         futures = {}
-        for spec in (s for s in selected if s.buildable):
+        # Largest first (by the bytes that can be seen before fetching): the long sources then run beside
+        # the short ones instead of after them, and both workers stay busy to the end.
+        buildable = sorted((s for s in selected if s.buildable), key=lambda s: -_known_bytes(s, settings))
+        for spec in buildable:
             spec = with_locked_digests(spec, settings.home)
             fp = fingerprint(spec, PIPELINE_VERSION)
             # A cached result is only good while its staged files exist.

@@ -99,6 +99,22 @@ def candidate_urls(source_id: str, file: FileSpec, sources_root: str | None) -> 
     return mirror + [file.url]
 
 
+def known_size(source_id: str, file: FileSpec, home: Path, sources_root: str | None) -> int:
+    """A declared file's bytes where they can be seen without fetching (the raw cache, a mirror folder on
+    this machine); 0 where they cannot. A folder counts its files."""
+    digest = file.sha256 or locked_digest(home, source_id, file.path)
+    places = [cache_path(home, digest)] if digest else []
+    protocol, root = fsspec.core.split_protocol(sources_root) if sources_root else ("none", "")
+    if protocol in (None, "file"):
+        places.append(Path(root) / source_id / file.path)
+    for place in places:
+        if place.is_file():
+            return place.stat().st_size
+        if place.is_dir():
+            return sum(p.stat().st_size for p in place.rglob("*") if p.is_file())
+    return 0
+
+
 def _try(action, url: str, retries: int, backoff: float, source_id: str) -> str | None:
     """Run a download with retries; None when it worked, else why it did not."""
     for attempt in range(retries + 1):

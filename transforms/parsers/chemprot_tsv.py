@@ -48,35 +48,46 @@ def _rows(file: InputFile, source: str, widths: tuple[int, ...], layout: str):
         yield number, fields  # not stripped: offsets count every character of the title and abstract
 
 
+class _Columns:
+    """Rows gathered as columns and moved into Polars every BATCH_RECORDS rows: a corpus's millions of
+    mentions stay a few hundred MB, not a Python object a field."""
+
+    def __init__(self, schema: dict):
+        self.schema, self.frames = schema, []
+        self.columns: dict[str, list] = {key: [] for key in schema}
+
+    def add(self, *values) -> None:
+        for column, value in zip(self.columns.values(), values):
+            column.append(value)
+        if len(self.columns["line"]) == BATCH_RECORDS:
+            self.frames.append(pl.DataFrame(self.columns, schema=self.schema))
+            self.columns = {key: [] for key in self.schema}
+
+    def frame(self) -> pl.DataFrame:
+        return pl.concat([*self.frames, pl.DataFrame(self.columns, schema=self.schema)])
+
+
 def _abstracts(file: InputFile, source: str) -> pl.DataFrame:
-    columns: dict[str, list] = {"pmid": [], "title": [], "abstract": [], "line": []}
+    rows = _Columns({"pmid": pl.Utf8, "title": pl.Utf8, "abstract": pl.Utf8, "line": pl.Int64})
     first_line: dict[str, int] = {}
     for number, (pmid, title, abstract) in _rows(file, source, (3,), "PMID title abstract"):
         if pmid in first_line:
             raise SourceError(source, f"abstract {pmid} repeats (first on line {first_line[pmid]})", file.name, number)
         first_line[pmid] = number
-        for key, value in zip(columns, (pmid, title, abstract, number)):
-            columns[key].append(value)
-    return pl.DataFrame(columns, schema={"pmid": pl.Utf8, "title": pl.Utf8, "abstract": pl.Utf8, "line": pl.Int64})
+        rows.add(pmid, title, abstract, number)
+    return rows.frame()
 
 
 def _entities(file: InputFile, source: str, pmids: set[str]) -> pl.DataFrame:
-    # Columns, not a dict a mention: a corpus's millions of mentions stay a few hundred MB.
-    schema = {"pmid": pl.Utf8, "id": pl.Utf8, "type": pl.Utf8, "start": pl.Int32, "end": pl.Int32, "text": pl.Utf8,
-              "line": pl.Int64}
-    columns: dict[str, list] = {key: [] for key in schema}
-    frames = []
+    rows = _Columns({"pmid": pl.Utf8, "id": pl.Utf8, "type": pl.Utf8, "start": pl.Int32, "end": pl.Int32,
+                     "text": pl.Utf8, "line": pl.Int64})
     for number, (pmid, tid, etype, start, end, text) in _rows(file, source, (6,), "PMID T# type start end text"):
         if pmid not in pmids:
             raise SourceError(source, f"entity of document {pmid}, which has no abstract", file.name, number)
         if not (start.isdigit() and end.isdigit()):
             raise SourceError(source, f"offsets must be integers, got {start!r} {end!r}", file.name, number)
-        for key, value in zip(columns, (pmid, f"{pmid}-{tid}", etype, int(start), int(end), text, number)):
-            columns[key].append(value)
-        if len(columns["line"]) == BATCH_RECORDS:  # Python objects into a frame, a batch at a time
-            frames.append(pl.DataFrame(columns, schema=schema))
-            columns = {key: [] for key in schema}
-    entities = pl.concat([*frames, pl.DataFrame(columns, schema=schema)])
+        rows.add(pmid, f"{pmid}-{tid}", etype, int(start), int(end), text, number)
+    entities = rows.frame()
     repeats = entities.filter(~pl.col("id").is_first_distinct())
     if repeats.height:
         pmid, eid, line = repeats.select("pmid", "id", "line").row(0)
@@ -86,8 +97,7 @@ def _entities(file: InputFile, source: str, pmids: set[str]) -> pl.DataFrame:
 
 def _relations(file: InputFile, source: str, pmids: set[str], entities: pl.DataFrame, gold: bool) -> pl.DataFrame:
     width, layout = (4, "PMID CPR Arg1:T# Arg2:T#") if gold else (6, "PMID CPR Y/N label Arg1:T# Arg2:T#")
-    columns: dict[str, list] = {"pmid": [], "type": [], "arg1": [], "arg2": [], "arg1_id": [], "arg2_id": [],
-                                "line": []}
+    rows = _Columns({k: pl.Utf8 for k in ("pmid", "type", "arg1", "arg2", "arg1_id", "arg2_id")} | {"line": pl.Int64})
     for number, fields in _rows(file, source, (width,), layout):
         pmid, group, arg1, arg2 = (f.strip() for f in (fields[0], fields[1], fields[-2], fields[-1]))
         if pmid not in pmids:
@@ -96,12 +106,11 @@ def _relations(file: InputFile, source: str, pmids: set[str], entities: pl.DataF
             if not arg.startswith(prefix):
                 raise SourceError(source, f"{arg!r} is not `{prefix}T#` naming an entity of document {pmid}",
                                   file.name, number)
-        values = (pmid, group, arg1, arg2, f"{pmid}-{arg1[5:]}", f"{pmid}-{arg2[5:]}", number)
-        for key, value in zip(columns, values):
-            columns[key].append(value)
-    relations = pl.DataFrame(columns, schema={k: pl.Int64 if k == "line" else pl.Utf8 for k in columns})
+        rows.add(pmid, group, arg1, arg2, f"{pmid}-{arg1[5:]}", f"{pmid}-{arg2[5:]}", number)
+    relations = rows.frame()
+    known = entities["id"]
     for side, prefix in (("arg1", "Arg1:"), ("arg2", "Arg2:")):
-        unknown = relations.join(entities.select(pl.col("id").alias(f"{side}_id")), on=f"{side}_id", how="anti")
+        unknown = relations.filter(~pl.col(f"{side}_id").is_in(known.implode()))
         if unknown.height:
             first = unknown.sort("line").row(0, named=True)
             raise SourceError(source, f"{first[side]!r} is not `{prefix}T#` naming an entity of document {first['pmid']}",

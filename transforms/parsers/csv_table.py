@@ -34,6 +34,9 @@ FIELDS = {
     "t2t": ("text_1", "text_2", "text_1_name", "text_2_name"),
 }
 PER_FILE = {"header", "columns", "id", "document", "delimiter"}
+# Half the usual piece: a CSV piece grows several times over in Polars (lines, fields, marked text, the
+# rendered rows), and MeDAL's 3M long rows are MedINST's largest source.
+PIECE_BYTES = CHUNK_BYTES // 2
 
 
 def check_mapping(family: str, columns: dict, constants: dict, source: str, parser: str = "csv_table") -> None:
@@ -107,7 +110,7 @@ def _fast_batches(layout: _Layout) -> Iterator[pl.DataFrame]:
     """Vectorised while the file holds no quote and no carriage return, so that a record is a line;
     from the first piece that does, the csv module reads the rest of the file."""
     file = layout.file
-    for piece, first_line, offset in line_chunks(file, layout.source):
+    for piece, first_line, offset in line_chunks(file, layout.source, PIECE_BYTES):
         lines = _lines(piece) if _simple_template(layout.marking) else None
         if lines is None:
             yield from _careful_batches(layout, offset, first_line)
