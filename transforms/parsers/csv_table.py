@@ -15,6 +15,7 @@ from schemas.errors import SourceError
 from schemas.families import POLARS_SCHEMAS
 from transforms.parsers._common import (
     BATCH_RECORDS,
+    CHUNK_BYTES,
     InputFile,
     family_frame,
     line_chunks,
