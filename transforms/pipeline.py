@@ -13,7 +13,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -25,7 +25,14 @@ from schemas.instructions import POLARS_SCHEMA, InstructionRow
 from schemas.registry import SourceSpec, TaskSpec
 from transforms.parsers import PARSERS, InputFile, family_of
 from transforms.render import RENDERERS
-from transforms.splits import apply_seeded, apply_split_ids, read_split_ids, seeded_assignment, unit_key
+from transforms.splits import (
+    apply_seeded,
+    apply_split_ids,
+    read_split_ids,
+    seeded_assignment,
+    seeded_split,
+    unit_key,
+)
 from transforms.validate import QUARANTINE_SCHEMA, partition
 
 STATS_SCHEMA = {
@@ -187,11 +194,8 @@ def parse_family(spec: SourceSpec, local: dict[str, Path]) -> pl.DataFrame:
     and tests; builds stream it with `process_source`)."""
     ids = _split_ids(spec, local)
     family = pl.concat([apply_split_ids(b, ids) if ids else b for b in _family_batches(spec, local)])
-    if spec.seeded_split:
-        s = spec.seeded_split
-        units = family.filter(pl.col("split").is_null()).group_by(unit_key(s.unit, s.group_pattern)).len()
-        family = apply_seeded(family, seeded_assignment(units, s.seed, s.sizes), s.unit, s.group_pattern)
-    return family
+    s = spec.seeded_split
+    return seeded_split(family, s.seed, s.unit, s.sizes, s.group_pattern) if s else family
 
 
 def _validated_batches(spec: SourceSpec, local: dict[str, Path], clock: _Clock, stat,
@@ -289,13 +293,9 @@ def process_source(spec: SourceSpec, local: dict[str, Path], version: str, scrat
     return SourceRun(
         rows=written,
         quarantine=pl.concat(quarantines) if quarantines else pl.DataFrame(schema=QUARANTINE_SCHEMA),
-        stats=_stats_sorted(stat.frame()),
+        stats=stat.frame().sort("task", "split", "step", "reason", nulls_last=False),
         timings=clock.report(),
     )
-
-
-def _stats_sorted(stats: pl.DataFrame) -> pl.DataFrame:
-    return stats.sort("task", "split", "step", "reason", nulls_last=False)
 
 
 def check_quarantine(spec: SourceSpec, run: SourceRun) -> None:
@@ -311,16 +311,3 @@ def check_quarantine(spec: SourceSpec, run: SourceRun) -> None:
         first["file"],
         first["line"],
     )
-
-
-@dataclass
-class InMemoryRows:
-    """A `write_part` that keeps every row: for tests and small sources."""
-
-    frames: list[pl.DataFrame] = field(default_factory=list)
-
-    def __call__(self, frame: pl.DataFrame) -> None:
-        self.frames.append(frame)
-
-    def frame(self) -> pl.DataFrame:
-        return pl.concat(self.frames) if self.frames else pl.DataFrame(schema=POLARS_SCHEMA)
