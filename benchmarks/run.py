@@ -172,6 +172,7 @@ def _first_rows(work: Path, source: str, rows: int) -> Path:
 def ours(work: Path, source: str, version: str, mirror: Path) -> dict:
     """Our pipeline on one source in this process: its family shards are kept as the canonical rows."""
     from transforms.pipeline import peak_rss_mib, process_source
+    from warehouse.stage import PARQUET
 
     spec = _spec(work, source, mirror)
     local = {f.path: mirror / source / f.path for f in spec.files}
@@ -183,7 +184,7 @@ def ours(work: Path, source: str, version: str, mirror: Path) -> dict:
 
     def write_part(frame) -> None:
         parts.append(out / f"part-{len(parts):05d}.parquet")
-        frame.write_parquet(parts[-1], compression="zstd")
+        frame.write_parquet(parts[-1], **PARQUET)  # as the build's stage writer does
 
     run = process_source(spec, local, version, scratch, write_part, keep_family=True)
     steps = {t["step"]: t for t in run.timings}

@@ -15,6 +15,9 @@ from warehouse.faults import crash_point
 from warehouse.layout import failed_quarantine_path, stage_dir
 
 PARTITIONS = ["category", "task", "split"]
+# zstd at level 1: half the time of Polars' default level for ~15% more bytes; writing is a third of
+# a source's render+validate+write.
+PARQUET = {"compression": "zstd", "compression_level": 1}
 
 
 def _atomic_dir(final: Path) -> Path:
@@ -42,7 +45,7 @@ class StageWriter:
             folder.mkdir(parents=True, exist_ok=True)
             number = self.parts.get((category, task, split), 0)
             self.parts[(category, task, split)] = number + 1
-            part.drop(PARTITIONS).write_parquet(folder / f"part-{number:05d}.parquet", compression="zstd")
+            part.drop(PARTITIONS).write_parquet(folder / f"part-{number:05d}.parquet", **PARQUET)
             crash_point("write")  # test hook: the stage half written
 
     def finish(self, quarantine: pl.DataFrame, stats: pl.DataFrame) -> Path:

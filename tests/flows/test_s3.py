@@ -93,7 +93,7 @@ def test_bucket_holds_raw_files_stages_builds_and_the_pointer(built, s3):
     assert current.strip() == second["build_id"]
     for result in built:
         build_prefix = f"medinst/warehouse/builds/{result['build_id']}/"
-        assert f"{build_prefix}instructions/category=STS/task=BIOSSES/split=train/biosses.parquet" in stored
+        assert f"{build_prefix}instructions/category=STS/task=BIOSSES/split=train/biosses-00000.parquet" in stored
         for name in ("catalog.duckdb", "tasks.parquet", "sources.parquet", "build_stats.parquet", "quarantine.parquet",
                      "manifest.json"):
             assert build_prefix + name in stored
