@@ -20,7 +20,7 @@ test: setup
 	$(BIN)/ruff check flows transforms schemas warehouse benchmarks tests
 	$(BIN)/python -m pytest
 
-# The 7.6M-row rebuild benchmark (about N minutes, ~9 GB under .benchmarks/); writes BENCHMARKS.md.
+# The 7.6M-row rebuild benchmark (about 15 minutes on 2 cores, ~20 GB under .benchmarks/); writes BENCHMARKS.md.
 benchmark: setup
 	$(BIN)/python -m benchmarks
 
