@@ -15,14 +15,16 @@ class QuietHandler(SimpleHTTPRequestHandler):
 
 @pytest.fixture
 def serve():
-    """Start an http.server on 127.0.0.1 serving a folder; returns its base URL. Stopped after the test."""
+    """Start an http.server on `host` with `handler` (serving `directory` when given); returns its base
+    URL. Stopped after the test."""
     servers = []
 
-    def start(directory: Path, handler=QuietHandler) -> str:
-        server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(handler, directory=str(directory)))
+    def start(directory: Path | None = None, handler=QuietHandler, host: str = "127.0.0.1") -> str:
+        factory = functools.partial(handler, directory=str(directory)) if directory is not None else handler
+        server = ThreadingHTTPServer((host, 0), factory)
         threading.Thread(target=server.serve_forever, daemon=True).start()
         servers.append(server)
-        return f"http://127.0.0.1:{server.server_address[1]}"
+        return f"http://{host}:{server.server_address[1]}"
 
     yield start
     for server in servers:

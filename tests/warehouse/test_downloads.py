@@ -1,11 +1,9 @@
 """Download safety over local http.servers: digests, redirects to another host, truncated bodies."""
 
-import functools
 import hashlib
 import json
 import logging
-import threading
-from http.server import BaseHTTPRequestHandler, SimpleHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler, SimpleHTTPRequestHandler
 from pathlib import Path
 
 import pytest
@@ -52,22 +50,6 @@ class _Truncating(BaseHTTPRequestHandler):
         self.close_connection = True
 
 
-@pytest.fixture
-def serve():
-    servers = []
-
-    def start(handler, host: str = "127.0.0.1") -> str:
-        server = ThreadingHTTPServer((host, 0), handler)
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        servers.append(server)
-        return f"http://{host}:{server.server_address[1]}"
-
-    yield start
-    for server in servers:
-        server.shutdown()
-        server.server_close()
-
-
 def _cache_is_empty(home: Path) -> bool:
     root = home / "raw" / "sha256"
     return not root.exists() or list(root.iterdir()) == []
@@ -76,7 +58,7 @@ def _cache_is_empty(home: Path) -> bool:
 def test_a_digest_mismatch_is_refused_with_both_digests(serve, tmp_path):
     (tmp_path / "srv").mkdir()
     (tmp_path / "srv" / "f.tsv").write_bytes(BODY)
-    origin = serve(functools.partial(_Quiet, directory=str(tmp_path / "srv")))
+    origin = serve(tmp_path / "srv", _Quiet)
     wrong = "1" * 64
     with pytest.raises(SourceError, match=f"sha256 mismatch .*expected {wrong}, got {BODY_SHA}") as err:
         fetch("src", FileSpec(path="f.tsv", url=f"{origin}/f.tsv", sha256=wrong), home=tmp_path / "home")
@@ -88,11 +70,11 @@ def test_a_redirect_to_another_host_is_warned_about_and_recorded(serve, tmp_path
     (tmp_path / "srv").mkdir()
     (tmp_path / "srv" / "f.tsv").write_bytes(BODY)
     try:
-        other = serve(functools.partial(_Quiet, directory=str(tmp_path / "srv")), host="127.0.0.2")
+        other = serve(tmp_path / "srv", _Quiet, host="127.0.0.2")
     except OSError:  # a loopback without 127.0.0.2: another port is another host:port all the same
-        other = serve(functools.partial(_Quiet, directory=str(tmp_path / "srv")))
+        other = serve(tmp_path / "srv", _Quiet)
     handler = type("R", (_Redirect,), {"location": other})
-    first = serve(handler)
+    first = serve(handler=handler)
     home = tmp_path / "home"
     with caplog.at_level(logging.WARNING, logger="warehouse.fetch"):
         got = fetch("src", FileSpec(path="f.tsv", url=f"{first}/f.tsv", sha256=BODY_SHA), home=home)
@@ -120,7 +102,7 @@ class _Moved(_Quiet):
 def test_a_redirect_within_the_host_is_followed_silently(serve, tmp_path, caplog):
     (tmp_path / "srv").mkdir()
     (tmp_path / "srv" / "f.tsv").write_bytes(BODY)
-    origin = serve(functools.partial(_Moved, directory=str(tmp_path / "srv")))
+    origin = serve(tmp_path / "srv", _Moved)
     home = tmp_path / "home"
     with caplog.at_level(logging.WARNING, logger="warehouse.fetch"):
         got = fetch("src", FileSpec(path="f.tsv", url=f"{origin}/old.tsv", sha256=BODY_SHA), home=home)
@@ -131,7 +113,7 @@ def test_a_redirect_within_the_host_is_followed_silently(serve, tmp_path, caplog
 
 @pytest.mark.parametrize("pinned", [True, False], ids=["declared-digest", "no-digest"])
 def test_a_truncated_download_never_enters_the_cache(pinned, serve, tmp_path):
-    origin = serve(_Truncating)
+    origin = serve(handler=_Truncating)
     home = tmp_path / "home"
     file = FileSpec(path="f.tsv", url=f"{origin}/f.tsv", sha256=BODY_SHA if pinned else None)
     with pytest.raises(FetchUnavailable) as err:

@@ -78,12 +78,13 @@ def line_chunks(file: InputFile, source: str, chunk_bytes: int = CHUNK_BYTES) ->
             line, offset = line + piece.count(b"\n"), offset + cut
 
 
-def text_lines(file: InputFile, source: str) -> Iterator[str]:
-    """The file's lines (without their ends), read as they are needed; a byte that is not UTF-8 names its line."""
+def text_lines(file: InputFile, source: str, only_newline: bool = False) -> Iterator[str]:
+    """The file's lines (without their ends), read as they are needed; a byte that is not UTF-8 names its
+    line. `only_newline`: only \n ends a line (a stray \r inside a line is kept)."""
     with open_binary(file, source) as stream:
         try:
-            for line in io.TextIOWrapper(stream, encoding="utf-8"):
-                yield line.rstrip("\r\n")
+            for line in io.TextIOWrapper(stream, encoding="utf-8", newline="\n" if only_newline else None):
+                yield line.removesuffix("\n") if only_newline else line.rstrip("\r\n")
         except UnicodeDecodeError:
             read_text(file, source)  # names the line
             raise

@@ -1,15 +1,14 @@
 """Line-aligned text files into the t2t family: line i of the source file pairs with line i of the target file."""
 
-import io
 from collections.abc import Iterator
-from contextlib import ExitStack
+from contextlib import ExitStack, closing
 from itertools import islice
 from pathlib import PurePosixPath
 
 import polars as pl
 
 from schemas.errors import SourceError
-from transforms.parsers._common import BATCH_RECORDS, InputFile, family_frame, open_binary, pick, read_text
+from transforms.parsers._common import BATCH_RECORDS, InputFile, family_frame, pick, text_lines
 
 NAME = "parallel_text_v1"
 OPTIONS = {"pairs", "text_1_name", "text_2_name", "skip_markers"}
@@ -64,7 +63,8 @@ def parse_batches(files: list[InputFile], options: dict, source: str) -> Iterato
 def _aligned_batches(files: list[InputFile], source: str) -> Iterator[tuple[int, list[list[str]]]]:
     """(number of the first line, the next lines of every file), checking that the files are line-aligned."""
     with ExitStack() as stack:
-        readers = [_line_reader(stack, f, source) for f in files]
+        # Only \n ends a line: a stray \r or form feed inside a sentence must not shift the alignment.
+        readers = [stack.enter_context(closing(text_lines(f, source, only_newline=True))) for f in files]
         number = 1
         while True:
             batch = [list(islice(r, BATCH_RECORDS)) for r in readers]
@@ -83,18 +83,3 @@ def _aligned_batches(files: list[InputFile], source: str) -> Iterator[tuple[int,
                 return
             yield number, batch
             number += sizes[0]
-
-
-def _line_reader(stack: ExitStack, file: InputFile, source: str) -> Iterator[str]:
-    # Only \n ends a line: a stray \r or form feed inside a sentence must not shift the alignment.
-    stream = io.TextIOWrapper(stack.enter_context(open_binary(file, source)), encoding="utf-8", newline="\n")
-
-    def lines() -> Iterator[str]:
-        try:
-            for line in stream:
-                yield line[:-1] if line.endswith("\n") else line
-        except UnicodeDecodeError:
-            read_text(file, source)  # names the line of the first byte that is not UTF-8
-            raise
-
-    return lines()
