@@ -131,6 +131,8 @@ def _declared_rows(specs: list[SourceSpec], skipped: dict[str, str]) -> list[dic
                 "license": spec.license, "in_medinst": t.in_medinst, "medinst_train": sizes.get("train"),
                 "medinst_dev": sizes.get("dev"), "medinst_test": sizes.get("test"),
                 "status": "not buildable" if t.availability else status,
+                "sizes_note": t.sizes_note and " ".join(t.sizes_note.split()),
+                "reason": t.availability and " ".join(t.availability.split()) or skipped.get(spec.id),
             })
         rows.append({
             "id": spec.id, "name": spec.name, "homepage": spec.homepage, "license": spec.license,

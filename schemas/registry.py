@@ -29,8 +29,19 @@ class FileSpec(_Spec):
     )
     member: str | None = Field(None, description="path inside the archive at `url`, if it is one")
     kind: Literal["file", "directory"] = "file"
+    include: list[str] | None = Field(
+        None, min_length=1,
+        description="for a folder: only its files whose path inside it matches one of these glob patterns "
+                    "(e.g. '*.txt') make up the declared folder and its digest",
+    )
     split: str | None = Field(None, description="the source's own split name for the records in this file")
     role: Literal["data", "split_ids"] = "data"
+
+    @model_validator(mode="after")
+    def _include_is_for_folders(self):
+        if self.include and self.kind != "directory":
+            raise ValueError("`include` selects files of a folder: it needs `kind: directory`")
+        return self
 
     @model_validator(mode="after")
     def _split_ids_have_a_split(self):
@@ -73,6 +84,9 @@ class TaskSpec(_Spec):
     splits: dict[str, Split] = Field(default_factory=dict, description="source split name -> train/dev/test")
     in_medinst: bool = Field(True, description="false for a task of ours outside MedINST's table")
     medinst_sizes: dict[Split, int] | None = Field(None, description="MedINST's Table 11 rows per split")
+    sizes_note: str | None = Field(
+        None, description="how our rows per split relate to MedINST's Table 11 sizes, where they are not equal"
+    )
     availability: str | None = Field(
         None, description="why this task cannot be built from the source's declared files (then it is skipped)"
     )

@@ -19,6 +19,7 @@ one and the mirror: a file found there is downloaded and verified, and a file fe
 mirror or origin is uploaded to it.
 """
 
+import fnmatch
 import hashlib
 import json
 import logging
@@ -217,10 +218,15 @@ def _copy_file(url: str, target: Path, **context) -> None:
         shutil.copyfileobj(src, dst, CHUNK)
 
 
-def _copy_folder(url: str, target: Path) -> None:
+def included(rel: str, include: list[str] | None) -> bool:
+    """Whether a file at `rel` inside a declared folder is part of it (see FileSpec.include)."""
+    return include is None or any(fnmatch.fnmatchcase(rel, pattern) for pattern in include)
+
+
+def _copy_folder(url: str, target: Path, include: list[str] | None = None) -> None:
     fs, root = fsspec.core.url_to_fs(url)
     root = root.rstrip("/")
-    found = fs.find(root)
+    found = [r for r in fs.find(root) if included(r[len(root):].lstrip("/"), include)]
     if not found:
         raise FileNotFoundError(url)
     for remote in found:
@@ -292,7 +298,7 @@ def _copy_capped(src, dst_path: Path, budget: list[int], where) -> None:
 
 
 def _extract_member(url: str, member: str, target: Path, is_folder: bool, *, source_id: str = "",
-                    file: str | None = None, home: Path | None = None) -> None:
+                    file: str | None = None, home: Path | None = None, include: list[str] | None = None) -> None:
     """Download an archive (streamed to a file beside `target`) and pull one file (or folder) out of it.
 
     The whole archive is checked first: a member named with `..` or an absolute path, a symbolic or
@@ -314,7 +320,7 @@ def _extract_member(url: str, member: str, target: Path, is_folder: bool, *, sou
                 _check_archive([(i.filename, _zip_kind(i), i.file_size) for i in infos], where, limit)
                 files = {i.filename: i for i in infos if _zip_kind(i) == "file"}
                 opener = z.open
-                _extract_chosen(files, opener, member, prefix, target, is_folder, url, budget, where)
+                _extract_chosen(files, opener, member, prefix, target, is_folder, url, budget, where, include)
         else:
             try:
                 tar = tarfile.open(archive, mode="r:*")
@@ -324,19 +330,21 @@ def _extract_member(url: str, member: str, target: Path, is_folder: bool, *, sou
                 infos = tar.getmembers()
                 _check_archive([(m.name, _tar_kind(m), m.size) for m in infos], where, limit)
                 files = {m.name: m for m in infos if m.isfile()}
-                _extract_chosen(files, tar.extractfile, member, prefix, target, is_folder, url, budget, where)
+                _extract_chosen(files, tar.extractfile, member, prefix, target, is_folder, url, budget, where,
+                                include)
     finally:
         archive.unlink(missing_ok=True)
 
 
-def _extract_chosen(files: dict, opener, member, prefix, target: Path, is_folder, url, budget, where) -> None:
+def _extract_chosen(files: dict, opener, member, prefix, target: Path, is_folder, url, budget, where,
+                    include=None) -> None:
     if not is_folder:
         if member not in files:
             raise FileNotFoundError(f"{url}#{member}")
         with opener(files[member]) as src:
             _copy_capped(src, target, budget, where)
         return
-    names = [n for n in files if n.startswith(prefix)]
+    names = [n for n in files if n.startswith(prefix) and included(n[len(prefix):], include)]
     if not names:
         raise FileNotFoundError(f"{url}#{member}")
     root = target.resolve()
@@ -386,9 +394,10 @@ def fetch(
             from_origin = url == file.url
             context = {"source_id": source_id, "file": file.path, "home": home}
             if file.member and from_origin:
-                action = lambda: _extract_member(url, file.member, landing, folder, **context)  # noqa: E731
+                action = lambda: _extract_member(url, file.member, landing, folder, include=file.include,  # noqa: E731
+                                                 **context)
             elif folder:
-                action = lambda: _copy_folder(url, landing)  # noqa: E731
+                action = lambda: _copy_folder(url, landing, file.include)  # noqa: E731
             else:
                 action = lambda: _copy_file(url, landing, **context)  # noqa: E731
             log.info("%s: fetching %s", source_id, url)

@@ -23,7 +23,7 @@ from warehouse.stage import instruction_files, local_stage
 TASK_META = {
     "source": pl.Utf8, "task": pl.Utf8, "category": pl.Utf8, "instruction": pl.Utf8, "license": pl.Utf8,
     "in_medinst": pl.Boolean, "medinst_train": pl.Int64, "medinst_dev": pl.Int64, "medinst_test": pl.Int64,
-    "status": pl.Utf8,
+    "status": pl.Utf8, "sizes_note": pl.Utf8, "reason": pl.Utf8,
 }
 SOURCE_COLUMNS = ("name", "homepage", "license", "citation", "parser", "files", "status", "reason")
 
@@ -51,7 +51,7 @@ def _tasks_table(counts: list[dict], sources: list[dict]) -> pl.DataFrame:
         meta.join(built, on=["source", "task"], how="left")
         .with_columns(pl.col("train", "dev", "test").fill_null(0))
         .select("task", "category", "source", "train", "dev", "test", "medinst_train", "medinst_dev", "medinst_test",
-                "in_medinst", "status", "instruction", "license")
+                "sizes_note", "in_medinst", "status", "reason", "instruction", "license")
         .sort("task")
     )
 

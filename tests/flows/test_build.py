@@ -44,9 +44,8 @@ def counts(home: Path) -> dict[tuple[str, str], int]:
 
 
 @pytest.fixture(scope="module")
-def built(prefect_server, corpora, tmp_path_factory):
-    home = tmp_path_factory.mktemp("home")
-    first = build(home=str(home), sources_root=str(corpora))
+def built(mirror_build, corpora):
+    home, first = mirror_build
     second = build(home=str(home), sources_root=str(corpora))
     return home, first, second
 

@@ -3,6 +3,7 @@
 import hashlib
 import json
 import re
+import zipfile
 from http.server import SimpleHTTPRequestHandler
 
 import pytest
@@ -131,3 +132,30 @@ def test_tree_hash_matches_the_documented_shell_recipe(tmp_path):
         f"{hashlib.sha256(p.read_bytes()).hexdigest()}  {p.name}\n" for p in sorted(tmp_path.iterdir())
     )
     assert sha256_tree(tmp_path) == hashlib.sha256(listing.encode()).hexdigest()
+
+
+def test_a_folder_with_include_is_the_matching_files_alone_from_the_mirror_and_from_an_archive(serve, tmp_path):
+    mirror = tmp_path / "mirror"
+    folder = mirror / "demo" / "train"
+    folder.mkdir(parents=True)
+    (folder / "d.txt").write_text("text\n")
+    (folder / "d.a1").write_text("T1\tProtein 0 4\ttext\n")
+    only = tmp_path / "only"
+    only.mkdir()
+    for name in ("d.txt", "d.a1"):
+        (only / name).write_bytes((folder / name).read_bytes())
+    tree = sha256_tree(only)
+    (folder / "d.json").write_text("{}")  # in the release, but not part of the declared folder
+    archive = tmp_path / "origin" / "release.zip"
+    archive.parent.mkdir()
+    with zipfile.ZipFile(archive, "w") as z:
+        for p in folder.iterdir():
+            z.write(p, f"release/train/{p.name}")
+    declared = FileSpec(path="train", kind="directory", sha256=tree, include=["*.txt", "*.a1"],
+                        url=f"{serve(tmp_path / 'origin')}/release.zip", member="release/train")
+    from_mirror = fetch("demo", declared, home=tmp_path / "home1", sources_root=str(mirror))
+    from_origin = fetch("demo", declared, home=tmp_path / "home2")
+    for got in (from_mirror, from_origin):
+        assert sorted(p.name for p in got.iterdir()) == ["d.a1", "d.txt"]
+    with pytest.raises(ValueError, match="needs `kind: directory`"):
+        FileSpec(path="x.txt", url="https://example.invalid/x.txt", include=["*.txt"])

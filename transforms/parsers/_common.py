@@ -4,6 +4,8 @@ import functools
 import gzip
 import io
 import json
+import tarfile
+import zipfile
 import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -157,3 +159,82 @@ def read_xml(file: InputFile, source: str, path: Path | None = None, name: str |
         return etree.fromstring(read_bytes(file, source, path), parser)
     except etree.XMLSyntaxError as e:
         raise SourceError(source, f"not well-formed XML: {e.msg}", name or file.name, e.lineno) from None
+
+
+class Tree:
+    """The files of a declared folder or archive (zip, tar, tar.gz), by their POSIX path inside it.
+
+    Releases ship as folders or archives; parsers read either the same way, without unpacking to
+    disk. `root` descends into a folder of the tree first (e.g. the one top folder of a zip).
+    Packing debris is not part of a release and is skipped: macOS's `__MACOSX/` and `._*` AppleDouble
+    entries, and folders themselves. Errors name the file as `<declared name>/<path inside>`.
+    """
+
+    def __init__(self, file: InputFile, source: str, root: str | None = None):
+        self.file, self.source = file, source
+        self.prefix = root.strip("/") + "/" if root else ""
+        self._zip = self._tar = None
+        if file.path.is_dir():
+            found = (p.relative_to(file.path).as_posix() for p in file.path.rglob("*") if p.is_file())
+        elif zipfile.is_zipfile(file.path):
+            self._zip = zipfile.ZipFile(file.path)
+            found = (i.filename for i in self._zip.infolist() if not i.is_dir())
+        elif tarfile.is_tarfile(file.path):
+            self._tar = tarfile.open(file.path, mode="r:*")
+            self._members = {m.name: m for m in self._tar.getmembers() if m.isfile()}
+            found = iter(self._members)
+        else:
+            raise SourceError(source, "expected a folder (kind: directory) or a zip or tar archive", file.name)
+        self.names = sorted(
+            n[len(self.prefix):] for n in found
+            if n.startswith(self.prefix) and not _debris(n)
+        )
+        if not self.names:
+            raise SourceError(source, f"no files{' under ' + root if root else ''}", file.name)
+
+    def where(self, name: str) -> str:
+        return f"{self.file.name}/{self.prefix}{name}"
+
+    def read_bytes(self, name: str) -> bytes:
+        full = self.prefix + name
+        try:
+            if self._zip is not None:
+                return self._zip.read(full)
+            if self._tar is not None:
+                with self._tar.extractfile(self._members[full]) as member:
+                    return member.read()
+        except (zipfile.BadZipFile, tarfile.TarError, OSError, EOFError, zlib.error) as e:
+            raise SourceError(self.source, f"unreadable archive member: {e}", self.where(name)) from None
+        return (self.file.path / full).read_bytes()
+
+    def read_text(self, name: str) -> str:
+        """A member as UTF-8 text; a byte that is not names the member and line."""
+        data = self.read_bytes(name)
+        try:
+            return data.decode("utf-8")
+        except UnicodeDecodeError as e:
+            raise SourceError(self.source, f"not UTF-8 text ({e.reason})", self.where(name),
+                              data[: e.start].count(b"\n") + 1) from None
+
+    def __contains__(self, name: str) -> bool:
+        return name in self._set
+
+    @functools.cached_property
+    def _set(self) -> set[str]:
+        return set(self.names)
+
+    def close(self) -> None:
+        for handle in (self._zip, self._tar):
+            if handle is not None:
+                handle.close()
+
+    def __enter__(self) -> "Tree":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def _debris(name: str) -> bool:
+    parts = name.split("/")
+    return "__MACOSX" in parts or parts[-1].startswith("._") or parts[-1] == ".DS_Store"

@@ -1,9 +1,11 @@
-"""BRAT / BioNLP-ST standoff: in a declared folder, each document's `.txt` beside its `.ann` (or `.a1` + `.a2`).
+"""BRAT / BioNLP-ST standoff: in a declared folder or archive (zip, tar), each document's `.txt` beside
+its `.ann`, or beside its `.a1` (given entities) and `.a2` or `.rel` (gold annotation) when it has them.
 
 Read: `T#` text-bound annotations (`Type start end[;start end]`, then the text), `R#` relations
 (`Type Arg1:ID Arg2:ID`), `E#` events (`Type:T#` names the trigger; a bare `Type`, as in SeeDev, has
 none; then `Role:ID` arguments), `*` equivalences (`Equiv T1 T2 ...`, read as a coreference chain as
-BigBio does) and `N#` normalisations. Attributes, modifiers and notes (`A#`, `M#`, `#`) are ignored.
+BigBio does; another `*` type is not a coreference and is not read) and `N#` normalisations.
+Attributes, modifiers and notes (`A#`, `M#`, `#`) are ignored.
 A `T#` used as a trigger is part of its event, not an entity. Each line of the `.txt` is a passage,
 so the passages joined by single spaces are the text with its newlines read as spaces.
 """
@@ -13,7 +15,7 @@ import re
 import polars as pl
 
 from schemas.errors import SourceError
-from transforms.parsers._common import InputFile, family_frame, read_text
+from transforms.parsers._common import InputFile, Tree, family_frame
 
 NAME = "brat_v1"
 OPTIONS = {"sentences", "events_as_relations"}
@@ -101,7 +103,8 @@ class _Doc:
                 self.events.append((ident, etype, trigger, args, where, number))
                 self.triggers.add(trigger)
         elif kind == "*":
-            self.corefs.append([self.ref(i) for i in words[1:]])
+            if words[0] == "Equiv":
+                self.corefs.append([self.ref(i) for i in words[1:]])
         elif kind == "N":
             if len(words) != 3 or ":" not in words[2]:
                 self._fail(f"expected `N# Type T# DB:ID`, got {line[:80]!r}", where, number)
@@ -171,29 +174,34 @@ def _split(doc: _Doc, raw: str, layers: dict, file: InputFile, name: str, where:
     return records
 
 
+def _annotation_names(tree: Tree, stem: str) -> list[str]:
+    """A document's annotation members: `.ann`, else `.a1` and then `.a2` or `.rel`, as many as exist."""
+    if f"{stem}.ann" in tree:
+        return [f"{stem}.ann"]
+    return [f"{stem}.{ext}" for ext in ("a1", "a2", "rel") if f"{stem}.{ext}" in tree]
+
+
 def parse(files: list[InputFile], options: dict, source: str) -> pl.DataFrame:
     """Options: `sentences` (one record per sentence, for entity-only corpora), `events_as_relations`
     (declared folders whose trigger-less two-argument events are read as relations, as SeeDev-binary's)."""
     as_relations = set(options.get("events_as_relations", []))
     rows = []
     for file in files:
-        if not file.path.is_dir():
-            raise SourceError(source, "expected a folder of .txt and annotation files (kind: directory)", file.name)
-        for txt in sorted(file.path.glob("*.txt")):
-            name = f"{file.name}/{txt.name}"
-            raw = read_text(file, source, txt)
-            annotations = [txt.with_suffix(".ann")]
-            if not annotations[0].exists():
-                annotations = [p for p in (txt.with_suffix(".a1"), txt.with_suffix(".a2")) if p.exists()]
-            if not annotations:
-                raise SourceError(source, f"no {txt.stem}.ann (or .a1/.a2) beside the text", name)
-            doc = _Doc(txt.stem, raw.rstrip("\n").replace("\n", " "), source, file.name in as_relations)
-            for ann in annotations:
-                doc.read(read_text(file, source, ann), f"{file.name}/{ann.name}")
-            layers = doc.layers()
-            if options.get("sentences"):
-                rows.extend(_split(doc, raw, layers, file, name, f"{file.name}/{annotations[-1].name}"))
-            else:
-                rid = f"{file.name}/{txt.stem}"
-                rows.append(_record(rid, txt.stem, file.split, name, 1, line_passages(raw, rid), layers))
+        with Tree(file, source) as tree:
+            for name in (n for n in tree.names if n.endswith(".txt")):
+                path_stem = name.removesuffix(".txt")
+                stem = path_stem.rsplit("/", 1)[-1]
+                raw = tree.read_text(name)
+                annotations = _annotation_names(tree, path_stem)
+                if not annotations:
+                    raise SourceError(source, f"no {stem}.ann (or .a1/.a2/.rel) beside the text", tree.where(name))
+                doc = _Doc(stem, raw.rstrip("\n").replace("\n", " "), source, file.name in as_relations)
+                for ann in annotations:
+                    doc.read(tree.read_text(ann), tree.where(ann))
+                layers = doc.layers()
+                if options.get("sentences"):
+                    rows.extend(_split(doc, raw, layers, file, tree.where(name), tree.where(annotations[-1])))
+                else:
+                    rid = f"{file.name}/{path_stem}"
+                    rows.append(_record(rid, stem, file.split, tree.where(name), 1, line_passages(raw, rid), layers))
     return family_frame(rows, FAMILY)

@@ -1,3 +1,5 @@
+import zipfile
+
 import pytest
 
 from schemas.errors import SourceError
@@ -208,3 +210,51 @@ def test_a_text_without_annotation_file_is_an_error(tmp_path):
 def test_a_declared_file_that_is_not_a_folder_is_an_error(input_file):
     with pytest.raises(SourceError, match="kind: directory"):
         parse(input_file("d1.ann", ANN))
+
+
+def zipped(tmp_path, name: str, members: dict[str, str]) -> InputFile:
+    """A declared zip archive `name` holding the given members."""
+    with zipfile.ZipFile(tmp_path / name, "w") as z:
+        for member, text in members.items():
+            z.writestr(member, text)
+    return InputFile(tmp_path / name, name, "train")
+
+
+def test_an_archive_is_read_as_released_without_its_packing_debris(tmp_path):
+    archive = zipped(tmp_path, "rel_train.zip", {
+        "rel_train/d1.txt": "IL-2 binds.",
+        "rel_train/d1.a1": "T1\tProtein 0 4\tIL-2\n",
+        "__MACOSX/rel_train/._d1.txt": "\x00\x05junk",
+        "rel_train/._d1.a1": "junk",
+    })
+    df = parse(archive)
+    assert df["id"].to_list() == ["rel_train.zip/rel_train/d1"]
+    assert df["document_id"].to_list() == ["d1"]
+    assert df["source_file"].to_list() == ["rel_train.zip/rel_train/d1.txt"]
+    assert [e["text"] for e in df["entities"][0]] == [["IL-2"]]
+
+
+def test_a_rel_file_beside_the_a1_adds_its_entities_relations_and_equivalences(tmp_path):
+    docs = folder(tmp_path, "devel", {
+        "d.txt": "p53 subunit of the complex",
+        "d.a1": "T1\tProtein 0 3\tp53\n",
+        "d.rel": "T2\tEntity 4 11\tsubunit\nR1\tSubunit-Complex Arg1:T2 Arg2:T1\n*\tEquiv T1 T2\n",
+    })
+    row = parse(docs).row(0, named=True)
+    assert [(e["type"], e["text"]) for e in row["entities"]] == [("Protein", ["p53"]), ("Entity", ["subunit"])]
+    assert [(r["type"], r["arg1_id"], r["arg2_id"]) for r in row["relations"]] == [("Subunit-Complex", "d_T2", "d_T1")]
+    assert [c["entity_ids"] for c in row["coreferences"]] == [["d_T1", "d_T2"]]
+
+
+def test_only_equiv_groups_are_coreference(tmp_path):
+    ann = "T1\tDrug 0 4\tIL-2\nT2\tDrug 41 46\tNF-kB\n*\tOR T1 T2\n"
+    assert one(tmp_path, ann=ann)["coreferences"] == []
+
+
+def test_a_member_that_is_not_utf8_names_the_archive_member_and_line(tmp_path):
+    with zipfile.ZipFile(tmp_path / "b.zip", "w") as z:
+        z.writestr("d/x.txt", "ok")
+        z.writestr("d/x.ann", b"T1\tX 0 2\tok\n\xff\n")
+    with pytest.raises(SourceError) as err:
+        parse(InputFile(tmp_path / "b.zip", "b.zip", "train"))
+    assert (err.value.file, err.value.line) == ("b.zip/d/x.ann", 2)
