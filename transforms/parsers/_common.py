@@ -4,6 +4,7 @@ import functools
 import gzip
 import io
 import json
+import re
 import tarfile
 import zipfile
 import zlib
@@ -17,7 +18,7 @@ import pyarrow as pa
 from lxml import etree
 
 from schemas.errors import SourceError
-from schemas.families import POLARS_SCHEMAS
+from schemas.families import POLARS_SCHEMAS, empty_kb_lists
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,35 @@ def family_frame(rows: list[dict], family: str) -> pl.DataFrame:
     """Rows (dicts) as a family frame. Built through Arrow: for nested rows (kb: passages, entities,
     relations) it is ~20 times faster than Polars' own constructor."""
     return pl.from_arrow(pa.Table.from_pylist(rows, schema=_arrow_schema(family)))
+
+
+_SPACE = re.compile(r"\s+")
+
+
+def fragment_texts(text: str, written: str, spans: list[list[int]], continuous_from_text: bool = True) -> list[str]:
+    """A mention's text per fragment. Releases write a discontinuous mention's pieces joined by a space or by
+    nothing, so the pieces are taken from `text` at their offsets when they agree with what the release
+    wrote up to whitespace (for a continuous mention too, unless `continuous_from_text` is False); otherwise
+    the release's own text is kept, cut to the fragments' lengths, for the family check to catch offsets
+    that do not reproduce it."""
+    found = [text[a:b] for a, b in spans]
+    if (continuous_from_text or len(spans) > 1) and _SPACE.sub("", "".join(found)) == _SPACE.sub("", written):
+        return found
+    pieces, pos = [], 0
+    for start, end in spans:
+        pieces.append(written[pos : pos + end - start])
+        pos += end - start
+    pieces[-1] += written[pos:]
+    return pieces
+
+
+def sentence_record(name: str, sid: str, split: str | None, line: int, text: str, entities: list[dict]) -> dict:
+    """A kb record of one sentence (its only passage) and its mentions, from line `line` of file `name`."""
+    return {
+        "id": f"{name}:{sid}", "document_id": sid, "split": split, "source_file": name, "source_line": line,
+        "passages": [{"id": f"{sid}-s", "type": "sentence", "text": [text], "offsets": [[0, len(text)]]}],
+        **empty_kb_lists(), "entities": entities,
+    }
 
 
 @contextmanager
@@ -176,21 +206,31 @@ class Tree:
         self._zip = self._tar = None
         if file.path.is_dir():
             found = (p.relative_to(file.path).as_posix() for p in file.path.rglob("*") if p.is_file())
-        elif zipfile.is_zipfile(file.path):
-            self._zip = zipfile.ZipFile(file.path)
-            found = (i.filename for i in self._zip.infolist() if not i.is_dir())
-        elif tarfile.is_tarfile(file.path):
-            self._tar = tarfile.open(file.path, mode="r:*")
-            self._members = {m.name: m for m in self._tar.getmembers() if m.isfile()}
-            found = iter(self._members)
         else:
-            raise SourceError(source, "expected a folder (kind: directory) or a zip or tar archive", file.name)
+            found = self._open_archive()
         self.names = sorted(
             n[len(self.prefix):] for n in found
             if n.startswith(self.prefix) and not _debris(n)
         )
         if not self.names:
             raise SourceError(source, f"no files{' under ' + root if root else ''}", file.name)
+
+    def _open_archive(self) -> Iterator[str]:
+        """The member names of a zip or tar archive; a damaged one (a truncated tar.gz reads as far as
+        its index, then fails) is a SourceError naming the archive."""
+        path, name = self.file.path, self.file.name
+        try:
+            if zipfile.is_zipfile(path):
+                self._zip = zipfile.ZipFile(path)
+                return (i.filename for i in self._zip.infolist() if not i.is_dir())
+            if tarfile.is_tarfile(path):
+                self._tar = tarfile.open(path, mode="r:*")
+                self._members = {m.name: m for m in self._tar.getmembers() if m.isfile()}
+                return iter(self._members)
+        except (zipfile.BadZipFile, tarfile.TarError, OSError, EOFError, zlib.error) as e:
+            self.close()
+            raise SourceError(self.source, f"unreadable archive: {e}", name) from None
+        raise SourceError(self.source, "expected a folder (kind: directory) or a zip or tar archive", name)
 
     def where(self, name: str) -> str:
         return f"{self.file.name}/{self.prefix}{name}"

@@ -9,8 +9,7 @@ notion of alternatives.
 import polars as pl
 
 from schemas.errors import SourceError
-from schemas.families import empty_kb_lists
-from transforms.parsers._common import InputFile, family_frame, files_by_split, read_text
+from transforms.parsers._common import InputFile, family_frame, files_by_split, read_text, sentence_record
 
 NAME = "bc2gm_v1"
 OPTIONS = {"type"}
@@ -77,14 +76,5 @@ def parse(files: list[InputFile], options: dict, source: str) -> pl.DataFrame:
         mentions = _mentions(pair["mentions"], source, sentences, etype)
         name = pair["sentences"].name
         for sid, (number, text) in sentences.items():
-            rows.append({
-                "id": f"{name}:{sid}",
-                "document_id": sid,
-                "split": split,
-                "source_file": name,
-                "source_line": number,
-                "passages": [{"id": f"{sid}-s", "type": "sentence", "text": [text], "offsets": [[0, len(text)]]}],
-                **empty_kb_lists(),
-                "entities": mentions.get(sid, []),
-            })
+            rows.append(sentence_record(name, sid, split, number, text, mentions.get(sid, [])))
     return family_frame(rows, FAMILY)

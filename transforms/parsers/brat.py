@@ -7,20 +7,27 @@ none; then `Role:ID` arguments), `*` equivalences (`Equiv T1 T2 ...`, read as a 
 BigBio does; another `*` type is not a coreference and is not read) and `N#` normalisations.
 Attributes, modifiers and notes (`A#`, `M#`, `#`) are ignored.
 A `T#` used as a trigger is part of its event, not an entity. Each line of the `.txt` is a passage,
-so the passages joined by single spaces are the text with its newlines read as spaces.
+so the passages joined by single spaces are the text with its newlines read as spaces (and a carriage
+return, which brat's offsets count, as a space too).
+Where a release keeps its texts elsewhere, `texts_tsv` names a declared file of `id<TAB>text` lines (one
+document a line, offsets into the text after the tab) and `annotations` a declared folder or archive
+holding each document's `<id>.ann` (or `.a1`/`.a2`/`.rel`), at the same path as its text when texts are files.
 """
 
 import re
+from contextlib import nullcontext
 
 import polars as pl
 
 from schemas.errors import SourceError
-from transforms.parsers._common import InputFile, Tree, family_frame
+from transforms.parsers._common import InputFile, Tree, family_frame, pick, text_lines
 
 NAME = "brat_v1"
-OPTIONS = {"sentences", "events_as_relations"}
+OPTIONS = {"sentences", "events_as_relations", "texts_tsv", "annotations", "multiline_text", "read_from_offsets",
+           "ignore", "drop_trigger_relations"}
 FAMILY = "kb"
 _SPANS = re.compile(r"^\d+ \d+(;\d+ \d+)*$")
+_ANNOTATION_LINE = re.compile(r"^\S+\t")  # an id, then a tab
 # A sentence ends at . ? or ! (and closing brackets or quotes) before a space and a capital, digit or bracket.
 _END = re.compile(r"[.!?][)\]\"']*(\s+)(?=[A-Z0-9(\[])")
 _ABBREVIATIONS = {"e.g.", "i.e.", "vs.", "al.", "Fig.", "Figs.", "approx.", "ca.", "cf.", "Dr.", "No.", "no.", "St."}
@@ -48,11 +55,27 @@ def _fragments(flat: str, spans: list[list[int]], written: str) -> list[str]:
     return parts
 
 
+def _continued(lines: list[tuple[int, str]]) -> list[tuple[int, str]]:
+    """Option `multiline_text`: brat writes a mention's text as it is, so the text of a mention across a line
+    break goes on over the next lines, which have no `ID<TAB>`; they are joined to their `T#` line."""
+    joined: list[tuple[int, str]] = []
+    for number, line in lines:
+        if joined and joined[-1][1].startswith("T") and line.strip() and not _ANNOTATION_LINE.match(line):
+            joined[-1] = (joined[-1][0], f"{joined[-1][1]}\n{line}")
+        else:
+            joined.append((number, line))
+    return joined
+
+
 class _Doc:
     """The annotations of one document, read line by line from its annotation files."""
 
-    def __init__(self, stem: str, flat: str, source: str, relations: bool):
+    def __init__(self, stem: str, flat: str, source: str, relations: bool, options: dict | None = None):
         self.stem, self.flat, self.source, self.as_relations = stem, flat, source, relations
+        options = options or {}
+        self.multiline, self.ignored = options.get("multiline_text", False), set(options.get("ignore", []))
+        self.from_offsets = set(options.get("read_from_offsets", []))
+        self.drop_trigger_relations = options.get("drop_trigger_relations", False)
         self.spans: dict[str, dict] = {}
         self.events, self.relations, self.corefs, self.norms, self.triggers = [], [], [], [], set()
         self.seen: set[str] = set()
@@ -61,8 +84,8 @@ class _Doc:
         return f"{self.stem}_{ident}"
 
     def read(self, text: str, where: str) -> None:
-        for number, raw in enumerate(text.split("\n"), start=1):
-            line = raw.rstrip("\r")
+        lines = [(number, raw.rstrip("\r")) for number, raw in enumerate(text.split("\n"), start=1)]
+        for number, line in _continued(lines) if self.multiline else lines:
             if line.strip():
                 self._line(line, where, number)
 
@@ -72,7 +95,7 @@ class _Doc:
     def _line(self, line: str, where: str, number: int) -> None:
         fields = line.split("\t")
         ident, kind = fields[0], fields[0][:1]
-        if kind in ("A", "M", "#"):
+        if kind in ("A", "M", "#") or kind in self.ignored:
             return
         if len(fields) < 2 or not fields[1].strip():
             self._fail(f"expected `ID<TAB>annotation`, got {line[:80]!r}", where, number)
@@ -87,6 +110,8 @@ class _Doc:
                 self._fail(f"expected `T# Type start end[;start end]<TAB>text`, got {line[:80]!r}", where, number)
             offsets = [[int(n) for n in part.split()] for part in spans.strip().split(";")]
             text = _fragments(self.flat, offsets, fields[2])
+            if f"{self.stem}:{ident}" in self.from_offsets:  # a known slip of the written text: the offsets win
+                text = [self.flat[s:e] for s, e in offsets]
             self.spans[ident] = {"id": self.ref(ident), "type": etype, "text": text, "offsets": offsets}
         elif kind in ("R", "E"):
             head, args = words[0], words[1:]
@@ -130,8 +155,12 @@ class _Doc:
         # BigBio's rule: an equivalence naming anything but entities (a trigger, say) is no coreference.
         chains = [c for c in self.corefs if set(c) <= known]
         coreferences = [{"id": self.ref(f"*{n}"), "entity_ids": c} for n, c in enumerate(chains, start=1)]
+        relations = self.relations
+        if self.drop_trigger_relations:  # BigBio's KB rule: a relation naming a trigger (no entity) is left out
+            on_triggers = {self.ref(t) for t in self.triggers}
+            relations = [r for r in relations if not {r["arg1_id"], r["arg2_id"]} & on_triggers]
         return {"entities": list(entities.values()), "events": events, "coreferences": coreferences,
-                "relations": self.relations}
+                "relations": relations}
 
 
 def _sentences(raw: str, entities: list[dict]) -> list[tuple[int, int]]:
@@ -181,26 +210,68 @@ def _annotation_names(tree: Tree, stem: str) -> list[str]:
     return [f"{stem}.{ext}" for ext in ("a1", "a2", "rel") if f"{stem}.{ext}" in tree]
 
 
+def _tsv_records(files: list[InputFile], options: dict, source: str) -> list[dict]:
+    """Option `texts_tsv`: one document per `id<TAB>text` line of that file, annotated in `annotations`."""
+    texts = pick(files, source, options["texts_tsv"])
+    if not options.get("annotations"):
+        raise SourceError(source, "`texts_tsv` needs `annotations`, the declared folder of the annotation files")
+    if options.get("sentences"):
+        raise SourceError(source, "`sentences` is for texts in files, not with `texts_tsv`")
+    records, seen = [], set()
+    with Tree(pick(files, source, options["annotations"]), source) as tree:
+        for number, line in enumerate(text_lines(texts, source, only_newline=True), start=1):
+            if not line.strip():
+                continue
+            stem, tab, raw = line.removesuffix("\r").partition("\t")
+            if not tab or not stem.strip():
+                raise SourceError(source, f"expected `id<TAB>text`, got {line[:80]!r}", texts.name, number)
+            names = _annotation_names(tree, stem)
+            if not names:
+                raise SourceError(source, f"no {stem}.ann (or .a1/.a2/.rel) in {tree.file.name}", texts.name, number)
+            seen.add(stem)
+            doc = _Doc(stem, raw.replace("\r", " "), source, tree.file.name in options.get("events_as_relations", []),
+                       options)
+            for ann in names:
+                doc.read(tree.read_text(ann), tree.where(ann))
+            rid = f"{texts.name}/{stem}"
+            records.append(_record(rid, stem, texts.split, texts.name, number, line_passages(doc.flat, rid),
+                                   doc.layers()))
+        # An annotation file without its text would be lost without a word.
+        for name in tree.names:
+            if name.rpartition(".")[2] in ("ann", "a1", "a2", "rel") and name.rpartition(".")[0] not in seen:
+                raise SourceError(source, f"an annotation file whose document is not in {texts.name}", tree.where(name))
+    return records
+
+
 def parse(files: list[InputFile], options: dict, source: str) -> pl.DataFrame:
     """Options: `sentences` (one record per sentence, for entity-only corpora), `events_as_relations`
-    (declared folders whose trigger-less two-argument events are read as relations, as SeeDev-binary's)."""
+    (declared folders whose trigger-less two-argument events are read as relations, as SeeDev-binary's),
+    `texts_tsv` and `annotations` (where texts and annotations are, see above), `multiline_text` (see
+    `_continued`), `read_from_offsets` (mentions `<document>:<T#>` whose written text is a known slip: their
+    text is read from their offsets rather than quarantined) and `ignore` (annotation kinds not read, e.g.
+    `[E]` for a release whose stray `E#` lines are no events), `drop_trigger_relations` (a relation naming
+    an event's trigger `T#`, no entity, is left out, as BigBio's KB view does; else its record fails the id check)."""
+    if options.get("texts_tsv"):
+        return family_frame(_tsv_records(files, options, source), FAMILY)
     as_relations = set(options.get("events_as_relations", []))
+    notes = pick(files, source, options["annotations"]) if options.get("annotations") else None
     rows = []
-    for file in files:
-        with Tree(file, source) as tree:
+    for file in (f for f in files if f is not notes):
+        with Tree(file, source) as tree, (Tree(notes, source) if notes else nullcontext(tree)) as held:
             for name in (n for n in tree.names if n.endswith(".txt")):
                 path_stem = name.removesuffix(".txt")
                 stem = path_stem.rsplit("/", 1)[-1]
-                raw = tree.read_text(name)
-                annotations = _annotation_names(tree, path_stem)
+                raw = tree.read_text(name).replace("\r", " ")
+                annotations = _annotation_names(held, path_stem)
                 if not annotations:
-                    raise SourceError(source, f"no {stem}.ann (or .a1/.a2/.rel) beside the text", tree.where(name))
-                doc = _Doc(stem, raw.rstrip("\n").replace("\n", " "), source, file.name in as_relations)
+                    where = f"in {notes.name}" if notes else "beside the text"
+                    raise SourceError(source, f"no {stem}.ann (or .a1/.a2/.rel) {where}", tree.where(name))
+                doc = _Doc(stem, raw.rstrip("\n").replace("\n", " "), source, file.name in as_relations, options)
                 for ann in annotations:
-                    doc.read(tree.read_text(ann), tree.where(ann))
+                    doc.read(held.read_text(ann), held.where(ann))
                 layers = doc.layers()
                 if options.get("sentences"):
-                    rows.extend(_split(doc, raw, layers, file, tree.where(name), tree.where(annotations[-1])))
+                    rows.extend(_split(doc, raw, layers, file, tree.where(name), held.where(annotations[-1])))
                 else:
                     rid = f"{file.name}/{path_stem}"
                     rows.append(_record(rid, stem, file.split, tree.where(name), 1, line_passages(raw, rid), layers))

@@ -6,6 +6,7 @@ Read a piece at a time: vectorised (Polars) while every record is one line, the 
 import csv
 import io
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import numpy as np
 import polars as pl
@@ -17,6 +18,7 @@ from transforms.parsers._common import (
     BATCH_RECORDS,
     CHUNK_BYTES,
     InputFile,
+    Tree,
     family_frame,
     line_chunks,
     open_binary,
@@ -26,7 +28,7 @@ from transforms.parsers._common import (
 NAME = "csv_table_v1"
 OPTIONS = {
     "family", "columns", "header", "id", "document", "label_separator", "delimiter", "constants", "file_options",
-    "mark_token",
+    "mark_token", "members",
 }
 FIELDS = {
     "pairs": ("text_1", "text_2", "label"),
@@ -34,7 +36,7 @@ FIELDS = {
     "text": ("text", "labels"),
     "t2t": ("text_1", "text_2", "text_1_name", "text_2_name"),
 }
-PER_FILE = {"header", "columns", "id", "document", "delimiter"}
+PER_FILE = {"header", "columns", "id", "document", "delimiter", "members"}
 # Half the usual piece: a CSV piece grows several times over in Polars (lines, fields, marked text, the
 # rendered rows), and MeDAL's 3M long rows are MedINST's largest source.
 PIECE_BYTES = CHUNK_BYTES // 2
@@ -68,7 +70,9 @@ def parse(files: list[InputFile], options: dict, source: str) -> pl.DataFrame:
     `id` (a column, else the row number), `label_separator` for multi-label text, `delimiter`
     (default ','), `constants` (field -> a fixed value, e.g. t2t side names), `file_options` (declared
     file -> its own `header`, `columns`, `id`, `delimiter`: files of one source laid out differently),
-    `mark_token` ({field, index: column of a 0-based token number, template: e.g. '<abbr>{}</abbr>'})."""
+    `mark_token` ({field, index: column of a 0-based token number, template: e.g. '<abbr>{}</abbr>'}),
+    `members` (member path -> split: the declared file is a zip or tar archive and these CSV members of it,
+    each with its own split, are read in memory without unpacking; errors name `<declared>/<member>`)."""
     family = options.get("family", "pairs")
     return pl.concat(list(parse_batches(files, options, source)) or [family_frame([], family)])
 
@@ -82,15 +86,30 @@ def parse_batches(files: list[InputFile], options: dict, source: str) -> Iterato
             raise SourceError(source, f"csv_table file_options for {file.name}: unknown {sorted(set(own) - PER_FILE)}")
         opts = {**options, **own}
         check_mapping(family, opts["columns"], constants, source)
-        layout = _Layout(file, opts, family, source)
-        yield from _fast_batches(layout)
+        if opts.get("members"):
+            yield from _member_batches(file, opts, family, source)
+        else:
+            yield from _fast_batches(_Layout(file, opts, family, source))
+
+
+def _member_batches(file: InputFile, opts: dict, family: str, source: str) -> Iterator[pl.DataFrame]:
+    """The named CSV members of a declared archive, each read like a file of its own."""
+    with Tree(file, source) as tree:
+        for member, split in opts["members"].items():
+            if member not in tree:
+                raise SourceError(source, f"the archive has no member {member!r}", file.name)
+            data = tree.read_bytes(member)
+            yield from _fast_batches(_Layout(file, opts, family, source, (tree.where(member), split, data)))
 
 
 class _Layout:
     """One file's options, and what its header said."""
 
-    def __init__(self, file: InputFile, opts: dict, family: str, source: str):
+    def __init__(self, file: InputFile, opts: dict, family: str, source: str,
+                 member: tuple[str, str | None, bytes] | None = None):
         self.file, self.opts, self.family, self.source = file, opts, family, source
+        # An archive member: its name in errors and provenance, its split, its bytes; else the file's own.
+        self.name, self.split, self.data = member or (file.name, file.split, None)
         self.columns, self.header, self.id_col = opts["columns"], opts.get("header", True), opts.get("id")
         self.doc_col = opts.get("document")  # a column naming the record's document, when records share one
         self.delimiter, self.constants = opts.get("delimiter", ","), opts.get("constants", {})
@@ -100,18 +119,18 @@ class _Layout:
 
     def index(self, key) -> int:
         if isinstance(key, str) and key not in self.names:
-            raise SourceError(self.source, f"no column {key!r} in the header", self.file.name, 1)
+            raise SourceError(self.source, f"no column {key!r} in the header", self.name, 1)
         return self.names.index(key) if isinstance(key, str) else key
 
     def error(self, message: str, line: int) -> SourceError:
-        return SourceError(self.source, message, self.file.name, line)
+        return SourceError(self.source, message, self.name, line)
 
 
 def _fast_batches(layout: _Layout) -> Iterator[pl.DataFrame]:
     """Vectorised while the file holds no quote and no carriage return, so that a record is a line;
     from the first piece that does, the csv module reads the rest of the file."""
-    file = layout.file
-    for piece, first_line, offset in line_chunks(file, layout.source, PIECE_BYTES):
+    pieces = line_chunks(layout.file, layout.source, PIECE_BYTES) if layout.data is None else _member_pieces(layout.data)
+    for piece, first_line, offset in pieces:
         lines = _lines(piece) if _simple_template(layout.marking) else None
         if lines is None:
             yield from _careful_batches(layout, offset, first_line)
@@ -125,6 +144,15 @@ def _fast_batches(layout: _Layout) -> Iterator[pl.DataFrame]:
             yield _records(layout, frame)
     if layout.header and not layout.names:
         raise layout.error("empty file: expected a header line", 1)
+
+
+def _member_pieces(data: bytes, size: int = PIECE_BYTES) -> Iterator[tuple[bytes, int, int]]:
+    """`line_chunks` over a member held in memory: pieces of about `size` bytes that end at a line end."""
+    start, line = 0, 1
+    while start < len(data):
+        cut = data.find(b"\n", min(start + size, len(data)) - 1) + 1 or len(data)
+        yield data[start:cut], line, start
+        line, start = line + data.count(b"\n", start, cut), cut
 
 
 def _lines(piece: bytes) -> pl.DataFrame | None:
@@ -168,7 +196,7 @@ def _records(layout: _Layout, frame: pl.DataFrame) -> pl.DataFrame:
             raise layout.error(f"row has {layout.width} fields, column {key!r} is missing", first_line)
         return pl.col("_f").list.get(idx)
 
-    name = layout.file.name
+    name = layout.name
     rid = pl.lit(f"{name}:") + (col(layout.id_col) if layout.id_col is not None else pl.col("source_line").cast(pl.Utf8))
     doc = pl.lit(f"{name}:") + col(layout.doc_col) if layout.doc_col is not None else rid
     values = {}
@@ -182,7 +210,7 @@ def _records(layout: _Layout, frame: pl.DataFrame) -> pl.DataFrame:
                 pl.element().filter(pl.element() != ""))
         values[field] = raw
     out = fields.select(
-        id=rid, document_id=doc, split=pl.lit(layout.file.split, pl.Utf8), source_file=pl.lit(name),
+        id=rid, document_id=doc, split=pl.lit(layout.split, pl.Utf8), source_file=pl.lit(name),
         source_line=pl.col("source_line").cast(pl.Int64), **values,
     )
     return out.select(POLARS_SCHEMAS[layout.family].keys()).cast(POLARS_SCHEMAS[layout.family])
@@ -224,20 +252,39 @@ def _marked(layout: _Layout, frame: pl.DataFrame, text: pl.Expr, index_text: pl.
 
 def _careful_batches(layout: _Layout, offset: int, first_line: int) -> Iterator[pl.DataFrame]:
     """The csv module from a byte offset on: quoted fields, fields across lines, any line ending."""
-    file, source = layout.file, layout.source
-    with open_binary(file, source) as stream:
+    with _open(layout) as stream:
         stream.seek(offset)
         text = io.TextIOWrapper(stream, encoding="utf-8", newline="")
         reader = csv.reader(text, delimiter=layout.delimiter)
         try:
             yield from _careful_records(layout, reader, first_line)
         except UnicodeDecodeError:
-            read_text(file, source)  # names the line of the first byte that is not UTF-8
+            _name_bad_byte(layout)
             raise
 
 
+@contextmanager
+def _open(layout: _Layout):
+    if layout.data is None:
+        with open_binary(layout.file, layout.source) as stream:
+            yield stream
+    else:
+        yield io.BytesIO(layout.data)
+
+
+def _name_bad_byte(layout: _Layout) -> None:
+    """Raise a SourceError naming the line of the first byte that is not UTF-8."""
+    if layout.data is None:
+        read_text(layout.file, layout.source)
+        return
+    try:
+        layout.data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise layout.error(f"not UTF-8 text ({e.reason})", layout.data[: e.start].count(b"\n") + 1) from None
+
+
 def _careful_records(layout: _Layout, reader, first_line: int) -> Iterator[pl.DataFrame]:
-    file, source = layout.file, layout.source
+    name, source = layout.name, layout.source
     if layout.header and first_line == 1:
         names = next(reader, None)
         if names is None:
@@ -259,16 +306,16 @@ def _careful_records(layout: _Layout, reader, first_line: int) -> Iterator[pl.Da
         if layout.width and len(record) != layout.width:
             raise layout.error(f"row has {len(record)} fields, the header {layout.width}", line)
         layout.width = layout.width or len(record)
-        rid = f"{file.name}:{col(layout.id_col, record, line) if layout.id_col is not None else line}"
-        doc = f"{file.name}:{col(layout.doc_col, record, line)}" if layout.doc_col is not None else rid
-        row = {"id": rid, "document_id": doc, "split": file.split, "source_file": file.name, "source_line": line}
+        rid = f"{name}:{col(layout.id_col, record, line) if layout.id_col is not None else line}"
+        doc = f"{name}:{col(layout.doc_col, record, line)}" if layout.doc_col is not None else rid
+        row = {"id": rid, "document_id": doc, "split": layout.split, "source_file": name, "source_line": line}
         for field in FIELDS[layout.family]:
             raw = str(layout.constants[field]) if field in layout.constants else col(layout.columns[field], record, line)
             if layout.marking and field == layout.marking["field"]:
                 try:
                     raw = mark(raw.strip(), col(layout.marking["index"], record, line), layout.marking["template"])
                 except ValueError as e:
-                    raise SourceError(source, str(e), file.name, line) from None
+                    raise SourceError(source, str(e), name, line) from None
             row[field] = field_value(field, raw, layout.sep)
         rows.append(row)
         if len(rows) == BATCH_RECORDS:

@@ -5,21 +5,19 @@ have an entity, 510 an interaction), each sentence a passage. Offsets are inclus
 discontinuous mention lists fragments (`a-b;c-d`); pairs with ddi="true" become relations.
 """
 
-import re
 from pathlib import Path
 
 import polars as pl
 
 from schemas.errors import SourceError
 from schemas.families import empty_kb_lists
-from transforms.parsers._common import InputFile, family_frame, read_xml
+from transforms.parsers._common import InputFile, family_frame, fragment_texts, read_xml
 
 NAME = "ddi_xml_v1"
 OPTIONS: set[str] = set()
 FAMILY = "kb"
 # A few sentences carry CR/LF/TAB (and most a trailing CRLF): replaced one for one by spaces so offsets hold.
 CONTROLS = str.maketrans("\r\n\t", "   ")
-SPACE = re.compile(r"\s+")
 
 
 def _files(file: InputFile) -> list[tuple[Path, str]]:
@@ -38,22 +36,6 @@ def _spans(offset: str | None, fail) -> list[list[int]]:
             fail(f"charOffset {offset!r} is not `a-b` or `a-b;c-d`")
         spans.append([int(start), int(end) + 1])
     return spans
-
-
-def _fragments(sentence: str, mention: str, spans: list[list[int]]) -> list[str]:
-    """A mention's text per fragment. The release writes a discontinuous mention's fragments joined by
-    a space or by nothing, so they are taken from the sentence when they agree with it up to
-    whitespace; otherwise (and for a continuous mention) the source's text is kept, cut to the
-    fragments' lengths, for the family check to catch offsets that do not reproduce it."""
-    found = [sentence[a:b] for a, b in spans]
-    if len(spans) > 1 and SPACE.sub("", "".join(found)) == SPACE.sub("", mention):
-        return found
-    pieces, pos = [], 0
-    for start, end in spans:
-        pieces.append(mention[pos : pos + end - start])
-        pos += end - start
-    pieces[-1] += mention[pos:]
-    return pieces
 
 
 def _document(doc, file_name: str, split: str | None, fail) -> dict:
@@ -75,7 +57,7 @@ def _document(doc, file_name: str, split: str | None, fail) -> dict:
                 {
                     "id": e.get("id"),
                     "type": e.get("type"),
-                    "text": _fragments(text, e.get("text"), spans),
+                    "text": fragment_texts(text, e.get("text"), spans, continuous_from_text=False),
                     "offsets": [[pos + a, pos + b] for a, b in spans],
                     "normalized": [],
                 }

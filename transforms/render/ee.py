@@ -5,7 +5,9 @@ its trigger text (its own arguments are items of their own), which is how the ne
 again in the text. An event with several themes (a Binding of two proteins) names the one that comes
 first in the text. Trigger-less events (SeeDev's n-ary ones) leave the trigger slot out and appear
 where their first argument does; with `arguments: all`, every argument is written `<Role> mention`
-in the annotation's order, since such an event is nothing but its arguments.
+in the annotation's order, since such an event is nothing but its arguments. With `themes: entities`
+only an entity may be an event's theme, and an event without one is left out (MedINST's EE samples:
+its BioNLP-ST 2011 ID and 2013 CG/PC counts are the documents with an event whose Theme is an entity).
 """
 
 import polars as pl
@@ -14,7 +16,7 @@ from schemas.families import document_text
 from transforms.render._common import bracketed, mention, rendered
 
 NAME = "ee_v1"
-OPTIONS = {"types", "theme_roles", "arguments"}
+OPTIONS = {"types", "theme_roles", "arguments", "themes"}
 FAMILY = "kb"
 _FAR = 1 << 62  # where an argument-less, trigger-less event sorts: last
 
@@ -41,9 +43,10 @@ class _Doc:
         args = [a["ref_id"] for a in event["arguments"] if a["ref_id"] not in seen]
         return min((self.where(a, seen | {ref}) for a in args), default=_FAR)
 
-    def theme(self, event: dict, theme_roles: list[str]) -> str | None:
-        """The id of the event's theme: by role preference, then the first in the text."""
-        themes = [a for a in event["arguments"] if a["role"] in theme_roles]
+    def theme(self, event: dict, theme_roles: list[str], entities_only: bool = False) -> str | None:
+        """The id of the event's theme: by role preference, then the first in the text (only an entity, if asked)."""
+        themes = [a for a in event["arguments"]
+                  if a["role"] in theme_roles and (not entities_only or a["ref_id"] in self.entities)]
         themes.sort(key=lambda a: (theme_roles.index(a["role"]), self.where(a["ref_id"])))
         return themes[0]["ref_id"] if themes else None
 
@@ -58,15 +61,20 @@ class _Doc:
 
 def render(family: pl.DataFrame, options: dict) -> pl.DataFrame:
     """Options: `types` (keep only these event types), `theme_roles` (roles read as the theme, in order of
-    preference; default [Theme]), `arguments` (`theme`, the default, or `all`).
+    preference; default [Theme]), `arguments` (`theme`, the default, or `all`), `themes` (`any`, the default,
+    or `entities`: an event is written only with an entity as its theme).
     A document without a (kept) event renders "", which the pipeline drops as nothing to extract."""
     keep, theme_roles = options.get("types"), options.get("theme_roles", ["Theme"])
     all_arguments = options.get("arguments", "theme") == "all"
+    entities_only = options.get("themes", "any") == "entities"
     docs = family.with_columns(text=document_text()).select("text", "entities", "events").to_dicts()
     outputs = []
     for d in docs:
         doc = _Doc(d)
-        events = [(e, doc.theme(e, theme_roles)) for e in d["events"] if keep is None or e["type"] in keep]
+        kept = [e for e in d["events"] if keep is None or e["type"] in keep]
+        events = [(e, doc.theme(e, theme_roles, entities_only)) for e in kept]
+        if entities_only:
+            events = [(e, theme) for e, theme in events if theme]
         # In order of appearance; events on one trigger by where their theme is (then the source's order).
         events.sort(key=lambda p: (doc.where(p[0]["id"]), doc.where(p[1]) if p[1] else _FAR))
         outputs.append(bracketed(doc.item(e, theme, all_arguments) for e, theme in events))

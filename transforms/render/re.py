@@ -6,16 +6,18 @@ from schemas.families import document_text
 from transforms.render._common import ROW, bracketed_per_record, exploded, mention_text, rendered
 
 NAME = "re_v1"
-OPTIONS = {"types", "type_map"}
+OPTIONS = {"types", "type_map", "arguments"}
 FAMILY = "kb"
 
 
-def _arguments(family: pl.DataFrame) -> pl.DataFrame:
+def _arguments(family: pl.DataFrame, entities_only: bool = False) -> pl.DataFrame:
     """Every id a relation may name, per record: entities, and events by their trigger (an event wins
-    over an entity of the same id), with its mention and first offset."""
+    over an entity of the same id), with its mention and first offset; only entities, if asked."""
     entities = exploded(family.select("entities"), "entities").select(
         ROW, "id", mention=mention_text(), at=pl.col("offsets").list.first().list.first(),
     )
+    if entities_only:
+        return entities
     events = exploded(family.select("events"), "events").filter(
         pl.col("trigger").struct.field("offsets").list.len() > 0
     ).select(
@@ -26,13 +28,14 @@ def _arguments(family: pl.DataFrame) -> pl.DataFrame:
 
 
 def render(family: pl.DataFrame, options: dict) -> pl.DataFrame:
-    """Options: `types` (keep only these relation types), `type_map` (rename types, e.g. CPR:4 -> inhibitor).
+    """Options: `types` (keep only these relation types), `type_map` (rename types, e.g. CPR:4 -> inhibitor),
+    `arguments` (`any`, the default, or `entities`: a relation naming an event is left out, BigBio's KB rule).
     A document without a (kept) relation renders "", which the pipeline drops as nothing to extract."""
     keep, type_map = options.get("types"), options.get("type_map", {})
     relations = exploded(family.select("relations"), "relations")
     if keep is not None:
         relations = relations.filter(pl.col("type").is_in(keep))
-    args = _arguments(family)
+    args = _arguments(family, options.get("arguments", "any") == "entities")
     for side in ("arg1", "arg2"):
         named = args.rename({"id": f"{side}_id", "mention": f"{side}_mention", "at": f"{side}_at"})
         relations = relations.join(named, on=[ROW, f"{side}_id"], how="inner", maintain_order="left")

@@ -98,6 +98,20 @@ def test_an_equivalence_naming_a_trigger_is_no_coreference(tmp_path):
     assert one(tmp_path, ANN.replace("*\tEquiv T1 T6", "*\tEquiv T1 T3"))["coreferences"] == []
 
 
+def test_drop_trigger_relations_leaves_out_a_relation_naming_a_trigger(tmp_path):
+    # GE 2013's `Coreference Subject:T Object:T` may name an event's trigger (T3), which is no entity.
+    ann = ANN.replace("R1\tLocated_in Arg1:E1 Arg2:T4", "R1\tCoreference Subject:T4 Object:T3\n"
+                      "R2\tCoreference Subject:T4 Object:T1\nR3\tLocated_in Arg1:E1 Arg2:T4")
+    kept = one(tmp_path, ann, drop_trigger_relations=True)["relations"]
+    assert [(r["id"], r["arg1_id"], r["arg2_id"]) for r in kept] == [("d1_R2", "d1_T4", "d1_T1"),
+                                                                     ("d1_R3", "d1_E1", "d1_T4")]
+    # Without the option the relation is read as written, and its record fails the id check.
+    df = parse(folder(tmp_path, "again", {"d1.txt": TEXT, "d1.ann": ann}))
+    assert [r["arg2_id"] for r in df["relations"][0]] == ["d1_T3", "d1_T1", "d1_T4"]
+    valid, bad = partition(df, MODELS["kb"], source="src", task=None, stage="family")
+    assert (valid.height, bad.height) == (0, 1)
+
+
 def test_frame_validates_as_kb(tmp_path):
     MODELS[brat.FAMILY].validate(parse(folder(tmp_path, "docs", {"d1.txt": TEXT, "d1.ann": ANN})))
 

@@ -1,8 +1,13 @@
+import io
+import tarfile
+import zipfile
+
 import pytest
 
 from schemas.errors import SourceError
 from schemas.families import MODELS
 from transforms.parsers import csv_table
+from transforms.parsers._common import InputFile
 
 PAIRS = """\
 id,sentence1,sentence2,score
@@ -172,3 +177,79 @@ def test_document_column_groups_records_that_share_a_document(input_file):
     df = parse(input_file("sample.csv", text), options)
     assert df["id"].to_list() == ["sample.csv:2", "sample.csv:3", "sample.csv:4"]
     assert df["document_id"].to_list() == ["sample.csv:7", "sample.csv:7", "sample.csv:9"]
+
+
+# `members`: CSV files read from inside a declared zip or tar archive (GEOKhoj ships its two splits in one zip).
+GEO_TRAIN = 'GSM1,0, liver WT control\nGSM2,1," liver, treated with X"\n'
+GEO_TEST = "GSM3,1, KO spleen\n"
+GEO_OPTIONS = {"family": "text", "header": False, "columns": {"text": 2, "labels": 1},
+               "members": {"geo/train.csv": "train", "geo/test.csv": "test"}}
+
+
+def _archive(tmp_path, members: dict[str, bytes], kind: str = "zip") -> InputFile:
+    path = tmp_path / f"geo.{kind}"
+    if kind == "zip":
+        with zipfile.ZipFile(path, "w") as z:
+            z.writestr("geo/", "")
+            for name, data in members.items():
+                z.writestr(name, data)
+    else:
+        with tarfile.open(path, "w:gz") as t:
+            for name, data in members.items():
+                info = tarfile.TarInfo(name)
+                info.size = len(data)
+                t.addfile(info, io.BytesIO(data))
+    return InputFile(path, f"geo.{kind}", None)
+
+
+@pytest.mark.parametrize("kind", ["zip", "tar.gz"])
+def test_members_of_an_archive_are_read_each_with_its_split(tmp_path, kind):
+    archive = _archive(tmp_path, {"geo/train.csv": GEO_TRAIN.encode(), "geo/test.csv": GEO_TEST.encode()}, kind)
+    df = parse(archive, GEO_OPTIONS)
+    name = f"geo.{kind}"
+    assert df.rows() == [
+        (f"{name}/geo/train.csv:1", f"{name}/geo/train.csv:1", "train", f"{name}/geo/train.csv", 1,
+         "liver WT control", ["0"]),
+        (f"{name}/geo/train.csv:2", f"{name}/geo/train.csv:2", "train", f"{name}/geo/train.csv", 2,
+         "liver, treated with X", ["1"]),
+        (f"{name}/geo/test.csv:1", f"{name}/geo/test.csv:1", "test", f"{name}/geo/test.csv", 1, "KO spleen", ["1"]),
+    ]
+
+
+def test_a_member_is_read_in_pieces_that_end_at_line_ends():
+    data = b"a,1\nbb,2\nccc,3"
+    pieces = list(csv_table._member_pieces(data, 5))
+    assert pieces == [(b"a,1\nbb,2\n", 1, 0), (b"ccc,3", 3, 9)]
+    assert list(csv_table._member_pieces(b"", 5)) == []
+
+
+@pytest.mark.parametrize(
+    "train, line",
+    [(b"GSM1,0,a\nGSM2,1\n", 2),  # the fast (Polars) path
+     (b'GSM1,0,"a, b"\nGSM2,1,c\nGSM3,1\n', 3)],  # the careful (csv module) path
+)
+def test_a_bad_row_in_a_member_names_the_member_and_line(tmp_path, train, line):
+    archive = _archive(tmp_path, {"geo/train.csv": train, "geo/test.csv": GEO_TEST.encode()})
+    with pytest.raises(SourceError, match="row has 2 fields") as err:
+        parse(archive, GEO_OPTIONS)
+    assert (err.value.file, err.value.line) == ("geo.zip/geo/train.csv", line)
+
+
+def test_bytes_of_a_member_that_are_not_utf8_name_the_member_and_line(tmp_path):
+    archive = _archive(tmp_path, {"geo/train.csv": b'GSM1,0,"a"\nGSM2,1,b\xff\n', "geo/test.csv": b"GSM3,1,c\n"})
+    with pytest.raises(SourceError, match="not UTF-8") as err:
+        parse(archive, GEO_OPTIONS)
+    assert (err.value.file, err.value.line) == ("geo.zip/geo/train.csv", 2)
+
+
+def test_a_member_the_archive_lacks_is_an_error(tmp_path):
+    archive = _archive(tmp_path, {"geo/train.csv": GEO_TRAIN.encode()})
+    with pytest.raises(SourceError, match="no member 'geo/test.csv'") as err:
+        parse(archive, GEO_OPTIONS)
+    assert err.value.file == "geo.zip"
+
+
+def test_members_of_a_file_that_is_not_an_archive_is_an_error(input_file):
+    with pytest.raises(SourceError, match="zip or tar archive") as err:
+        parse(input_file("geo.csv", GEO_TRAIN), GEO_OPTIONS)
+    assert err.value.file == "geo.csv"

@@ -106,3 +106,23 @@ def test_round_trip_every_bracketed_mention_occurs_in_the_input():
         assert any(
             " ".join(words[:i]) in out["input"] and " ".join(words[i:]) in out["input"] for i in range(1, len(words))
         ), rest
+
+
+def test_themes_entities_writes_only_events_with_an_entity_theme():
+    # The regulation's only theme is an event: left out. Binding's theme roles are Theme1/Theme2.
+    events = [event("E2", "Positive_regulation", (6, 13), ("Cause", "T1"), ("Theme", "E1")),
+              event("E1", "Phosphorylation", (14, 29), ("Theme", "T2")),
+              event("E3", "Binding", (43, 50), ("Theme2", "T4"), ("Theme1", "T3"))]
+    out = ee.render(frame(TEXT, ENTITIES, events), {"themes": "entities", "theme_roles": ["Theme", "Theme1", "Theme2"]})
+    assert out["output"][0] == "[<Phosphorylation> phosphorylation Smad1] [<Binding> binding Id1]"
+
+
+def test_themes_entities_takes_the_entity_among_themes_and_empties_a_document_without_one():
+    events = [event("E2", "Regulation", (6, 13), ("Theme", "E1"), ("Theme", "T4")),
+              event("E1", "Process", (43, 50), ("Participant", "T3"))]
+    out = ee.render(frame(TEXT, ENTITIES, events), {"themes": "entities"})
+    assert out["output"][0] == "[<Regulation> induced Id2]"
+    # Only a theme-less event and one whose theme is an event: nothing to extract.
+    out = ee.render(frame(TEXT, ENTITIES, events[1:] + [event("E3", "Regulation", (6, 13), ("Theme", "E1"))]),
+                    {"themes": "entities"})
+    assert out["output"][0] == ""

@@ -75,6 +75,19 @@ def test_event_argument_is_written_as_its_trigger(kb_frame):
     assert re.render(frame, {})["output"][0] == "[Aspirin <Cause> blocks]"
 
 
+def test_arguments_entities_leaves_out_relations_naming_an_event(kb_frame):
+    frame = with_relations(kb_frame((TEXT, MENTIONS)), [])
+    event = {"id": "doc0-e9", "type": "Negative_regulation", "trigger": {"text": ["blocks"], "offsets": [[8, 14]]},
+             "arguments": []}
+    frame = frame.with_columns(pl.Series("events", [[event]], dtype=POLARS_SCHEMAS["kb"]["events"]))
+    frame = with_relations(frame, [("Cause", 0, 9), ("locatedIn", 3, 4)])
+    assert re.render(frame, {})["output"][0] == "[Aspirin <Cause> blocks] [ibuprofen <locatedIn> COX-1]"
+    assert re.render(frame, {"arguments": "entities"})["output"][0] == "[ibuprofen <locatedIn> COX-1]"
+    # Only a relation on an event: nothing to extract.
+    frame = with_relations(frame, [("Cause", 0, 9)])
+    assert re.render(frame, {"arguments": "entities"})["output"][0] == ""
+
+
 def assert_round_trip(family: pl.DataFrame, out: pl.DataFrame) -> int:
     """Every argument mention occurs in the input and is the mention of an entity of the document."""
     checked = 0

@@ -1,3 +1,5 @@
+import pytest
+
 from transforms.parsers._common import family_frame
 from transforms.render import txtclass
 
@@ -29,3 +31,14 @@ def test_keeps_provenance():
         ("t0", "dev", "text/1.txt", 1),
         ("t1", "dev", "text/1.txt", 2),
     ]
+
+
+def test_label_map_renames_labels():
+    frame = text_frame(("Liver WT control", ["0"]), ("Liver treated", ["1"]), ("Both", ["1", "0"]))
+    out = txtclass.render(frame, {"label_map": {0: "control", 1: "perturbation"}})  # YAML reads 0: as an integer
+    assert out["output"].to_list() == ["control", "perturbation", "perturbation, control"]
+
+
+def test_a_label_missing_from_the_label_map_names_its_file_and_line():
+    with pytest.raises(ValueError, match=r"text/1.txt, line 2: label '2' is not in the txtclass_v1 label_map \(0, 1\)"):
+        txtclass.render(text_frame(("a", ["0"]), ("b", ["2"])), {"label_map": {"0": "control", "1": "perturbation"}})
