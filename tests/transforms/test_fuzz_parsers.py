@@ -3,9 +3,11 @@ offsets, duplicated records, empty files): each input must give a family frame t
 rows quarantined) or a SourceError naming the declared file. Anything else is a parser bug."""
 
 import collections
+import csv
 import gzip
 import io
 import json
+import tarfile
 import tempfile
 import zipfile
 import zlib
@@ -29,7 +31,8 @@ FUZZED: collections.Counter = collections.Counter()  # inputs fuzzed per parser 
 
 # Formats whose records sit on lines: their SourceErrors must say which line.
 LINE_FORMATS = {"bc2gm_v1", "chemprot_tsv_v1", "conll_iob_v1", "csv_table_v1", "mcq_jsonl_v1", "parallel_text_v1",
-                "pubtator_v1"}
+                "pubtator_v1", "jsonl_table_v1", "dialogue_txt_v1", "phrase_concept_tsv_v1", "genetag_v1",
+                "pair_table_v1"}
 
 
 def _head(path: Path, n: int) -> bytes:
@@ -90,6 +93,12 @@ def _sample(parser: str) -> tuple[str, dict, list[tuple[str, str | None, object]
               "chemprot_tsv_v1": "chemprot", "conll_iob_v1": "bc5cdr_iob", "csv_table_v1": "healthver",
               "ddi_xml_v1": "ddi_corpus", "docx_tables_v1": "biosses", "hoc_labels_v1": "hoc", "mcq_jsonl_v1": "medqa",
               "mediqa_rqe_xml_v1": "mediqa_rqe", "parallel_text_v1": "cochrane_pls",
+              "ppi_xml_v1": "bioinfer", "biorelex_json_v1": "biorelex", "inline_xml_v1": "osiris",
+              "jsonl_table_v1": "scicite",
+              "mediqa_qa_xml_v1": "mediqa_qa", "evidence_inference_csv_v1": "evidence_inference",
+              "dialogue_txt_v1": "meddialog", "phrase_concept_tsv_v1": "ask_a_patient",
+              "gpml_v1": "genia_term_corpus", "genetag_v1": "genetag", "token_votes_json_v1": "pico_extraction",
+              "pair_table_v1": "euadr",
               "pubannotation_json_v1": "bionlp_st_2016_ge", "pubmedqa_json_v1": "pubmedqa", "pubtator_v1": "ncbi_disease",
               "xlsx_table_v1": "meqsum"}[parser]
     spec = load_source(REPO / "sources" / f"{source}.yaml")
@@ -132,11 +141,49 @@ def _sample(parser: str) -> tuple[str, dict, list[tuple[str, str | None, object]
         out = [(files[0].path, "train", json.dumps(dict(list(doc.items())[:4]), indent=1).encode())]
     elif parser == "mediqa_rqe_xml_v1":
         out = [(files[0].path, files[0].split, _xml_head(root / files[0].path, 5))]
+    elif parser in ("ppi_xml_v1", "inline_xml_v1"):  # the first few <document>s / <Article>s
+        out = [(files[0].path, files[0].split, _xml_head(root / files[0].path, 3))]
+    elif parser == "biorelex_json_v1":
+        doc = json.loads((root / files[0].path).read_text("utf-8"))
+        out = [(files[0].path, files[0].split, json.dumps(doc[:4], indent=1).encode())]
+    elif parser == "mediqa_qa_xml_v1":  # the validation set's first questions: each has an answer rated correct
+        f = next(f for f in files if f.split == "validation")
+        out = [(f.path, f.split, _xml_head(root / f.path, 2))]
+    elif parser == "evidence_inference_csv_v1":  # six annotation records (one spans lines) and their prompts
+        lines = (root / files[1].path).read_bytes().splitlines(keepends=True)
+        reader = csv.reader(line.decode() for line in lines)
+        for _ in range(7):  # the header and six records
+            next(reader)
+        prompts = {line.split(b",")[1] for line in lines[1:reader.line_num] if line.count(b",") > 1}  # PromptID
+        wanted = [line for i, line in enumerate((root / files[0].path).read_bytes().splitlines(keepends=True))
+                  if i == 0 or _first_field(line, b",") in prompts]
+        out = [(files[0].path, None, b"".join(wanted)), (files[1].path, None, b"".join(lines[:reader.line_num]))]
     elif parser == "parallel_text_v1":
         out = [(f.path, f.split, _head(root / f.path, 4)) for f in files if f.split == "val"]
+    elif parser == "gpml_v1":  # the archive's XML member cut to 3 articles, as a folder: Tree reads folders
+        member = spec.parser.options["member"]  # and archives alike, and so the mutations reach the XML
+        with tarfile.open(root / files[0].path) as tar:
+            xml = etree.fromstring(tar.extractfile(member).read())
+        for article in xml.findall("article")[3:]:
+            xml.remove(article)
+        out = [(files[0].path, files[0].split, {member: etree.tostring(xml, xml_declaration=True, encoding="UTF-8")})]
+    elif parser == "genetag_v1":  # test/'s first sentences and their gold lines
+        sent = _head(root / "test/TOKENIZED_CORPUS", 12)
+        ids = {_first_field(line, b" ") for line in sent.splitlines()}
+        gold = b"".join(line for line in (root / "test/Gold.format").read_bytes().splitlines(keepends=True)
+                        if _first_field(line, b"|") in ids)
+        out = [("test/TOKENIZED_CORPUS", "test", sent), ("test/Gold.format", "test", gold)]
+    elif parser == "token_votes_json_v1":  # the first 6 sentences, in every file
+        docs = {f.path: json.loads((root / f.path).read_text("utf-8")) for f in files}
+        keep = list(docs[spec.parser.options["sentences"]])[:6]
+        out = [(f.path, f.split, json.dumps({k: docs[f.path][k] for k in keep}, indent=4).encode()) for f in files]
+    elif parser == "pair_table_v1":  # each table's header and first rows
+        out = [(f.path, f.split, _head(root / f.path, 6)) for f in files]
     else:  # one line-based file
         out = [(files[0].path, files[0].split, _head(root / files[0].path, 30))]
     options = dict(spec.parser.options)
+    if parser == "genetag_v1":  # its skipped lines are lines of the whole files
+        options.pop("skip_lines", None)
     if parser == "parallel_text_v1":
         options["pairs"] = options["pairs"][:1]
     return source, options, out
