@@ -3,7 +3,7 @@
 from pathlib import Path
 
 import polars as pl
-from prefect import flow, get_run_logger, task
+from prefect import flow, get_run_logger
 from prefect.artifacts import create_table_artifact
 
 from flows.settings import resolve
@@ -25,7 +25,6 @@ def size_label(n: int) -> str:
     return f"{n // 1000}k" if n % 1000 == 0 else str(n)
 
 
-@task(name="prepare-training-rows")
 def prepare_training(rows: pl.DataFrame, test: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
     """Training rows without exact duplicates and without rows overlapping a benchmark test input."""
     train, duplicates = drop_exact_duplicates(rows.filter(pl.col("split") == "train"))
@@ -45,14 +44,38 @@ def benchmark(
     seed: int = 2024,
 ) -> dict:
     """Build MedINST32's test sets and the unseen/merged training mixtures as views of the current build."""
-    log = get_run_logger()
     settings = resolve(home=home)
     build = current_build(settings.home)
     if build is None:
         raise BenchmarkFailed(f"no published warehouse under {settings.home}: run `medinst build` first")
+    result = derive(build, spec=spec, mixture_size=mixture_size, strategy=strategy, temperature=temperature, cap=cap,
+                    unseen_rule=unseen_rule, seed=seed)
+    write_catalog(build)
+    composition = result.pop("composition")
+    contamination = result.pop("contamination")
+    create_table_artifact(key="medinst-mixtures", table=composition.to_dicts(),
+                          description=f"Training mixtures of build {build.name} ({strategy}, seed {seed})")
+    if not contamination.is_empty():
+        create_table_artifact(key="medinst-contamination", table=contamination.to_dicts(),
+                              description="Training rows kept out of the mixtures for overlapping a test input")
+    return result
+
+
+def derive_again(build: Path, parameters: dict) -> None:
+    """What a build calls for marts whose rows changed: the same marts, with the parameters they were made with."""
+    derive(build, **parameters)
+
+
+def derive(build: Path, spec: str | None = None, mixture_size: int = 100_000, strategy: str = "proportional",
+           temperature: float = 2.0, cap: int | None = None, unseen_rule: str = "medinst", seed: int = 2024) -> dict:
+    """Write the benchmark marts of a build (not its catalog), recording the parameters that made them."""
+    log = get_run_logger()
+    spec = str(Path(spec).resolve()) if spec else None
     bench_spec = load_benchmark(Path(spec) if spec else MEDINST32)
     mix = MixtureSpec(size=mixture_size, strategy=strategy, temperature=temperature, cap=cap,
                       unseen_rule=unseen_rule, seed=seed)
+    parameters = {"spec": spec, "mixture_size": mixture_size, "strategy": strategy, "temperature": temperature,
+                  "cap": cap, "unseen_rule": unseen_rule, "seed": seed}
 
     rows = read_instructions(build).select("uid", "task", "category", "source", "split", "instruction", "input", "output")
     test, missing = draw_test_sets(rows.filter(pl.col("split") == "test"), bench_spec)
@@ -74,16 +97,11 @@ def benchmark(
     )
     for view, frame in [("benchmark", bench), ("benchmark_tasks", present), ("mixtures", mixtures),
                         ("duplicates", duplicates), ("contamination", contamination)]:
-        write_derived(build, view, frame)
-    write_catalog(build)
+        write_derived(build, view, frame, parameters=parameters)
 
-    composition = mixtures.group_by("mixture", "task").len("rows").sort("mixture", "task")
-    create_table_artifact(key="medinst-mixtures", table=composition.to_dicts(),
-                          description=f"Training mixtures of build {build.name} ({mix.strategy}, seed {mix.seed})")
-    if not contamination.is_empty():
-        create_table_artifact(key="medinst-contamination", table=contamination.to_dicts(),
-                              description="Training rows kept out of the mixtures for overlapping a test input")
     sizes = dict(mixtures.group_by("mixture").len().iter_rows())
     log.info("benchmark: %d rows; mixtures: %s", bench.height, sizes)
     return {"build_id": build.name, "present": len(bench_spec.tasks) - len(missing), "missing": missing,
-            "no_demonstrations": no_demos, "benchmark_rows": bench.height, "mixtures": sizes}
+            "no_demonstrations": no_demos, "benchmark_rows": bench.height, "mixtures": sizes,
+            "composition": mixtures.group_by("mixture", "task").len("rows").sort("mixture", "task"),
+            "contamination": contamination}

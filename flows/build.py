@@ -7,11 +7,10 @@ worker processes. Task arguments and results are plain JSON-like values and the 
 they cross processes. Workers write where the flow would: a remote home (s3://...) is reached from
 any machine with the same credentials in its environment (each machine keeps its own working copy),
 while a local MEDINST_HOME must be the same path on every worker (a shared file system), as must its
-`prefect-results` (the LocalFileSystem result block); a LocalCluster on this machine always qualifies.
+`prefect-results` (the JSON result block of flows.results); a LocalCluster on this machine always qualifies.
 """
 
 import functools
-import hashlib
 import inspect
 import os
 import time
@@ -22,26 +21,29 @@ from pathlib import Path
 
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_table_artifact
-from prefect.filesystems import LocalFileSystem, RemoteFileSystem
 from prefect.futures import as_completed
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from flows.artifacts import BuildProgress, publish_artifacts
+from flows.benchmark import derive_again
 from flows.fingerprint import fingerprint
 from flows.registry import load_checked_registry
+from flows.results import SERIALIZER as RESULT_SERIALIZER
+from flows.results import result_storage
 from flows.settings import resolve
 from schemas.errors import FetchUnavailable, SourceError
 from schemas.registry import SourceSpec
 from transforms.pipeline import check_quarantine, process_source
+from warehouse.carry import CarryFailed, carried_rows, carried_sources, carry_derived
 from warehouse.faults import crash_point
 from warehouse.fetch import fetch, known_size
-from warehouse.layout import stage_complete
+from warehouse.layout import BrokenCurrent, current_build, last_published
 from warehouse.lock import locked_digest
 from warehouse.publish import publish
 from warehouse.recovery import BuildLock, BuildLocked, clean_leftovers
-from warehouse.stage import StageWriter, write_failed_quarantine
+from warehouse.redact import redact
+from warehouse.stage import NOT_STAGED, StageDamaged, StageWriter, stage_problem, write_failed_quarantine
 from warehouse.storage import home_path as working_home
-from warehouse.storage import join, remote_of
 
 try:
     PIPELINE_VERSION = package_version("medinst")
@@ -57,7 +59,9 @@ def _source_cache_key(context, parameters) -> str:
     return f"build-source-{parameters['spec']['id']}-{parameters['fingerprint']}"
 
 
-@task(name="build-source", task_run_name="build {spec[id]}", cache_key_fn=_source_cache_key, persist_result=True)
+# Results are JSON data, and only JSON is read back (flows.results): never a pickle from the home.
+@task(name="build-source", task_run_name="build {spec[id]}", cache_key_fn=_source_cache_key, persist_result=True,
+      result_serializer=RESULT_SERIALIZER)
 def build_source(spec: dict, fingerprint: str, home: str, sources_root: str | None, version: str) -> dict:
     """Fetch, parse, render and validate one source; stage its rows under its fingerprint.
 
@@ -104,8 +108,25 @@ def build_source(spec: dict, fingerprint: str, home: str, sources_root: str | No
 
 
 @task(name="publish")
-def publish_build(home: str, staged: list[dict], sources: list[dict], version: str) -> str:
-    return publish(Path(home), staged, sources, version)
+def publish_build(home: str, staged: list[dict], sources: list[dict], version: str, previous: str | None) -> dict:
+    """Publish, with the previous build's derived marts carried (or derived again) before CURRENT moves."""
+    derived = {}
+
+    def carry(build: Path) -> None:
+        derived.update(carry_derived(Path(previous) if previous else None, build, derive_again))
+
+    return {"build_id": publish(Path(home), staged, sources, version, before_switch=carry), "derived": derived}
+
+
+def _previous_build(home: Path, log) -> Path | None:
+    """The published build this one follows; a spoiled CURRENT is said once and rewritten by this build."""
+    try:
+        return current_build(home)
+    except BrokenCurrent as e:
+        previous = last_published(home)
+        log.warning("%s; this build rewrites it%s", e, f" (following {previous.name}, the last build published)"
+                    if previous else "")
+        return previous
 
 
 def with_locked_digests(spec: SourceSpec, home: Path) -> SourceSpec:
@@ -141,21 +162,6 @@ def _declared_rows(specs: list[SourceSpec], skipped: dict[str, str]) -> list[dic
             "status": status, "reason": skipped.get(spec.id), "tasks": tasks,
         })
     return rows
-
-
-def _result_storage(home: Path) -> str:
-    """A results block for this MEDINST_HOME, so cached task results live beside the data.
-
-    For a remote home, a RemoteFileSystem on `<url>/prefect-results`: the store's credentials and
-    endpoint come from each process's environment and are not saved in the block.
-    """
-    remote = remote_of(home)
-    name = "medinst-results-" + hashlib.sha256((remote or str(home)).encode()).hexdigest()[:12]
-    if remote:
-        RemoteFileSystem(basepath=join(remote, "prefect-results")).save(name, overwrite=True)
-        return f"remote-file-system/{name}"
-    LocalFileSystem(basepath=str(home / "prefect-results")).save(name, overwrite=True)
-    return f"local-file-system/{name}"
 
 
 def _strict_quarantine_error(source: str, result: dict) -> SourceError:
@@ -236,6 +242,9 @@ def build(
     Unchanged sources come from the cache. A source that cannot be fetched (or declares no files)
     is skipped with its reason; `strict` turns any skip, and any quarantined row, into a failure.
     Bad input fails the build and leaves the published warehouse as it was. `home` may be a URL (s3://bucket/prefix).
+    `only` rebuilds those sources and publishes them with the previous build's other sources, carried
+    as they were (`cache` "carried"); `strict` applies to the sources built. Derived marts are carried
+    or derived again (warehouse.carry).
     `runner="dask"` fans the sources out over the Dask scheduler at `dask_address` (default
     MEDINST_DASK_ADDRESS; an address implies `runner="dask"`), else over a temporary LocalCluster
     of `dask_workers` processes. One build at a time per home: another one running is waited for up
@@ -251,8 +260,28 @@ def build(
     if not selected:
         raise BuildFailed(f"no sources declared in {[str(p) for p in settings.registry]}")
 
+    # --only rebuilds the named sources and publishes them with the previous build's others, carried
+    # as they were (warehouse.carry). A declared source in neither is not built, and said so.
+    previous = _previous_build(settings.home, log)
+    carried, kept_rows, not_built = [], [], {}
+    if only and previous is not None:
+        try:
+            carried = carried_sources(settings.home, previous, set(only))
+            kept_rows = carried_rows(previous, set(only))
+        except CarryFailed as e:
+            raise BuildFailed(f"{e}; the published warehouse is unchanged") from None
+        listed = set(only) | {row["id"] for row in kept_rows}
+        not_built = {s: f"neither named by --only nor in build {previous.name}" for s in sorted(set(specs) - listed)}
+        if not_built:
+            log.warning("not built: %d declared source(s) %s: %s", len(not_built), next(iter(not_built.values())),
+                        ", ".join(not_built))
+        gone = sorted({row["id"] for row in kept_rows} - set(specs))
+        if gone:
+            log.warning("no longer declared, carried from build %s as they were (a full build drops them): %s",
+                        previous.name, ", ".join(gone))
+
     skipped = {s.id: f"not buildable here: {s.availability}" for s in selected if not s.buildable}
-    results = _result_storage(settings.home)
+    results = result_storage(settings.home)
     pool_context = _source_runner(runner, dask_address, dask_workers)
     log.info("building %d source(s) into %s (%d declared without files)%s", len(selected) - len(skipped),
              settings.location, len(skipped), "" if isinstance(pool_context, nullcontext) else " on Dask")
@@ -264,8 +293,11 @@ def build(
         for spec in buildable:
             spec = with_locked_digests(spec, settings.home)
             fp = fingerprint(spec, PIPELINE_VERSION)
-            # A cached result is only good while its staged files exist.
-            refresh = not stage_complete(settings.home, spec.id, fp)
+            # A cached result is only good while its stage is whole: every file its manifest lists, unchanged.
+            problem = stage_problem(settings.home, spec.id, fp)
+            if problem not in (None, NOT_STAGED):
+                log.warning("%s: its stage %s does not match its manifest (%s); rebuilding", spec.id, fp[:12], problem)
+            refresh = problem is not None
             source_task = build_source.with_options(result_storage=results, refresh_cache=refresh)
             parameters = {"spec": spec.model_dump(mode="json"), "fingerprint": fp, "home": settings.location,
                           "sources_root": settings.sources_root, "version": PIPELINE_VERSION}
@@ -286,7 +318,7 @@ def build(
                     log.warning("[%d/%d] %s: skipped: %s", done, len(futures), source, error)
                     continue
                 if not isinstance(error, SourceError):  # a bug rather than bad input: say what kind
-                    error = f"{source}: {type(error).__name__}: {error}"
+                    error = redact(f"{source}: {type(error).__name__}: {error}")  # no URL credentials
                 failures.append(str(error))
                 log.error("[%d/%d] %s: failed: %s", done, len(futures), source, error)
                 continue
@@ -308,20 +340,33 @@ def build(
     if not staged:
         raise BuildFailed(f"no source could be built; {unchanged}:\n  {skip_list}")
 
-    staged.sort(key=lambda s: s["source"])
     rebuilt = [s["source"] for s in staged if s["recomputed"]]
     log.info("nothing changed: every source came from the cache" if not rebuilt else f"rebuilt: {', '.join(rebuilt)}")
-    build_id = publish_build(str(settings.home), staged, _declared_rows(selected, skipped), PIPELINE_VERSION)
+    if carried:
+        log.info("carried unchanged from build %s: %s", previous.name, ", ".join(s["source"] for s in carried))
+    staged = sorted(staged + carried, key=lambda s: s["source"])
+    declared = sorted(_declared_rows(selected, skipped) + kept_rows, key=lambda row: row["id"])
+    try:
+        published = publish_build(str(settings.home), staged, declared, PIPELINE_VERSION,
+                                  str(previous) if previous else None)
+    except (CarryFailed, StageDamaged) as e:
+        raise BuildFailed(f"{e}; {unchanged}") from None
+    build_id = published["build_id"]
+    for view, what in published["derived"].items():
+        (log.warning if what.startswith("not carried") else log.info)("derived view %s: %s", view, what)
     publish_artifacts(settings.location, build_id)  # rows per task, changes since the last build, quarantine, link
     summary = [
         {"source": s["source"], "rows": s["rows"], "quarantined": s["quarantined"],
-         "cache": "rebuilt" if s["recomputed"] else "cached", "fingerprint": s["fingerprint"][:12]}
+         "cache": "carried" if s.get("carried_from") else "rebuilt" if s["recomputed"] else "cached",
+         "fingerprint": s["fingerprint"][:12]}
         for s in staged
     ]
     create_table_artifact(key="medinst-build-summary", table=summary, description=f"Build {build_id}")
     if skipped:
         create_table_artifact(key="medinst-build-skipped", description=f"Sources skipped by build {build_id}",
                               table=[{"source": s, "reason": why} for s, why in sorted(skipped.items())])
-    log.info("published build %s: %d source(s) built, %d skipped", build_id, len(staged), len(skipped))
+    log.info("published build %s: %d source(s) built, %d carried, %d skipped", build_id, len(staged) - len(carried),
+             len(carried), len(skipped))
     return {"build_id": build_id, "home": settings.location, "sources": summary,
-            "skipped": dict(sorted(skipped.items()))}
+            "skipped": dict(sorted(skipped.items())), "carried_from": previous.name if carried else None,
+            "not_built": not_built, "derived": published["derived"]}

@@ -4,6 +4,7 @@ import argparse
 import os
 import sys
 from collections import Counter
+from contextlib import contextmanager
 
 from flows.output import FORMATS
 
@@ -14,17 +15,36 @@ def _settings_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--registry", nargs="+", metavar="DIR", help="extra registry folders (MEDINST_REGISTRY)")
 
 
+@contextmanager
+def _environ(name: str, value: str | None):
+    """`name` set to `value` for the duration (left alone when value is None), then restored."""
+    before = os.environ.get(name)
+    if value is not None:
+        os.environ[name] = value
+    try:
+        yield
+    finally:
+        if value is not None and before is None:
+            del os.environ[name]
+        elif value is not None:
+            os.environ[name] = before
+
+
 def _build(args) -> int:
     from flows.build import BuildFailed, build
     from flows.output import as_table
     from schemas.errors import RegistryError, SourceError
+    from warehouse.redact import redact
 
     try:
-        result = build(only=args.only, registry=args.registry, home=args.home, sources_root=args.sources_root,
-                       strict=args.strict, runner=args.runner, dask_address=args.dask_address,
-                       dask_workers=args.dask_workers, lock_timeout=0 if args.no_wait else args.lock_timeout)
+        # The mirror root reaches the flow through the environment, not as a flow parameter: Prefect stores
+        # a flow's parameters in its database, and a mirror URL may carry a password (http://user:TOKEN@...).
+        with _environ("MEDINST_SOURCES_ROOT", args.sources_root):
+            result = build(only=args.only, registry=args.registry, home=args.home, strict=args.strict,
+                           runner=args.runner, dask_address=args.dask_address, dask_workers=args.dask_workers,
+                           lock_timeout=0 if args.no_wait else args.lock_timeout)
     except (BuildFailed, RegistryError, SourceError) as e:
-        print(f"medinst build failed: {e}", file=sys.stderr)
+        print(f"medinst build failed: {redact(str(e))}", file=sys.stderr)
         return 1
     rows = [(s["source"], s["rows"], s["quarantined"], s["cache"]) for s in result["sources"]]
     print(as_table(["source", "rows", "quarantined", "cache"], rows))
@@ -34,10 +54,22 @@ def _build(args) -> int:
         print(f"skipped {len(skipped)} source(s): " + ", ".join(f"{n} {why}" for why, n in reasons.most_common()))
         for source, why in skipped.items():
             if not why.startswith("not buildable here"):  # the declared-only ones are listed in the `sources` view
-                print(f"  {source}: {why}")
-    rebuilt = sum(s["cache"] == "rebuilt" for s in result["sources"])
-    print(f"build {result['build_id']} published under {result['home']}: {len(result['sources'])} source(s) built ("
-          + (f"{rebuilt} rebuilt" if rebuilt else "nothing changed, no source recomputed") + f"), {len(skipped)} skipped")
+                print(f"  {source}: {redact(why)}")
+    if result["not_built"]:
+        print(f"not built: {len(result['not_built'])} declared source(s) "
+              f"{next(iter(result['not_built'].values()))}: {', '.join(result['not_built'])}")
+    derived: dict[str, list[str]] = {}
+    for view, what in result["derived"].items():
+        derived.setdefault(what, []).append(view)
+    for what, views in derived.items():
+        print(f"derived view(s) {', '.join(views)}: {what}")
+    built = [s for s in result["sources"] if s["cache"] != "carried"]
+    rebuilt = sum(s["cache"] == "rebuilt" for s in built)
+    carried = len(result["sources"]) - len(built)
+    print(f"build {result['build_id']} published under {redact(result['home'])}: {len(built)} source(s) built ("
+          + (f"{rebuilt} rebuilt" if rebuilt else "nothing changed, no source recomputed") + "), "
+          + (f"{carried} carried unchanged from build {result['carried_from']}, " if carried else "")
+          + f"{len(skipped)} skipped")
     return 0
 
 
@@ -146,19 +178,36 @@ def _evaluate(args) -> int:
 
 
 def _sql(args) -> int:
+    try:
+        return _run_sql(args)
+    except KeyboardInterrupt:  # Ctrl-C: `query` has interrupted the query already; one line, no traceback
+        print("medinst sql: interrupted", file=sys.stderr)
+        return 130
+
+
+def _run_sql(args) -> int:
     import duckdb
 
-    from flows.settings import resolve
-    from warehouse.catalog import query
+    from flows.settings import resolve, sql_timeout
+    from warehouse.catalog import QueryTimeout, query
     from warehouse.layout import current_build
 
+    try:
+        timeout = sql_timeout(args.timeout)
+    except ValueError as e:
+        print(f"medinst sql: {e}", file=sys.stderr)
+        return 1
     settings = resolve(home=args.home)
     build = current_build(settings.home)
     if build is None:
         print(f"no published warehouse under {settings.location}: run `medinst build` first", file=sys.stderr)
         return 1
     try:
-        columns, rows = query(build, args.query)
+        columns, rows = query(build, args.query, timeout=timeout)
+    except QueryTimeout as e:
+        print(f"medinst sql: {e} (raise it with --timeout SECONDS or MEDINST_SQL_TIMEOUT; 0 means no limit)",
+              file=sys.stderr)
+        return 1
     except duckdb.Error as e:
         print(f"medinst sql: {e}", file=sys.stderr)
         return 1
@@ -272,6 +321,8 @@ def main(argv: list[str] | None = None) -> int:
     p_sql = commands.add_parser("sql", help="read-only SQL over the published warehouse")
     p_sql.add_argument("query")
     p_sql.add_argument("--format", choices=sorted(FORMATS), default="table")
+    p_sql.add_argument("--timeout", type=float, metavar="SECONDS",
+                       help="stop a query running longer (MEDINST_SQL_TIMEOUT; default 300; 0: no limit)")
     p_sql.add_argument("--home", help="data root: a folder or s3://bucket/prefix (MEDINST_HOME; default ~/.medinst)")
     p_sql.set_defaults(run=_sql)
 
@@ -284,7 +335,18 @@ def main(argv: list[str] | None = None) -> int:
     p_serve.set_defaults(run=_serve)
 
     args = parser.parse_args(argv)
-    return args.run(args)
+    if args.command in ("build", "benchmark", "export", "finetune", "evaluate"):  # they run Prefect flows
+        from flows.prefect_server import bind_temporary_server
+
+        bind_temporary_server()  # a temporary server dies with this process, even a SIGKILLed one
+
+    from warehouse.layout import BrokenCurrent
+
+    try:
+        return args.run(args)
+    except BrokenCurrent as e:  # CURRENT names no build: one line, whichever command read it
+        print(f"medinst {args.command}: {e}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

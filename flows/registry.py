@@ -1,5 +1,6 @@
-"""The registry as the build uses it: names and options checked against the code that implements them."""
+"""The registry as the build uses it: names, options and their types checked against the code that implements them."""
 
+from flows.option_types import mismatch
 from flows.settings import Settings
 from schemas.errors import RegistryError
 from schemas.registry import SourceSpec, load_registry
@@ -11,11 +12,14 @@ def _check_step(where, field: str, step, known: dict, kind: str):
     module = known.get(step.name)
     if module is None:
         raise RegistryError(f"{where}: {field}.name: unknown {kind} '{step.name}'; known: {sorted(known)}")
-    unknown = sorted(set(step.options) - module.OPTIONS)
+    unknown = sorted(set(step.options) - set(module.OPTIONS))
     if unknown:
         raise RegistryError(
             f"{where}: {field}.options.{unknown[0]}: unknown option of {step.name}; it takes {sorted(module.OPTIONS)}"
         )
+    for name, value in step.options.items():  # each module declares OPTIONS = {name: type}
+        if problem := mismatch(value, module.OPTIONS[name], f"{field}.options.{name}"):
+            raise RegistryError(f"{where}: {problem}")
     return module
 
 

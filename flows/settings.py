@@ -5,6 +5,7 @@ Config file: the path in MEDINST_CONFIG, else `medinst.toml` in the working dire
     home = "/data/medinst"
     sources_root = "/mirror/corpora"
     registry = ["/etc/medinst/sources"]
+    sql_timeout = 300          # seconds a `medinst sql` query may run (MEDINST_SQL_TIMEOUT, --timeout); 0: no limit
 
 `home` may be a URL, `s3://bucket/prefix` or any fsspec URL (`AWS_ENDPOINT_URL` points s3fs at an
 S3-compatible store): the pipeline then works in a local working copy (`Settings.home`, under
@@ -60,3 +61,24 @@ def resolve(home: str | None = None, sources_root: str | None = None, registry: 
         registry=[BUILTIN_REGISTRY, *(Path(p).expanduser().resolve() for p in extra)],
         url=url,
     )
+
+
+DEFAULT_SQL_TIMEOUT = 300.0
+
+
+def sql_timeout(flag: float | None = None) -> float:
+    """Seconds a `medinst sql` query may run (0: no limit): --timeout, else MEDINST_SQL_TIMEOUT, else the config
+    file's `sql_timeout`, else 300. Resolved only where a query runs, so a bad value fails just `medinst sql`."""
+    if flag is not None:
+        value, name = flag, "--timeout"
+    elif os.environ.get("MEDINST_SQL_TIMEOUT"):
+        value, name = os.environ["MEDINST_SQL_TIMEOUT"], "MEDINST_SQL_TIMEOUT"
+    else:
+        value, name = _config().get("sql_timeout", DEFAULT_SQL_TIMEOUT), "sql_timeout in the config file"
+    try:
+        seconds = float(value)
+    except (TypeError, ValueError):
+        seconds = -1.0
+    if not seconds >= 0:  # NaN too
+        raise ValueError(f"{name}: {value!r} is not a number of seconds (0 means no limit)")
+    return seconds

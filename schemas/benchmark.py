@@ -3,11 +3,11 @@
 from pathlib import Path
 from typing import Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from schemas.errors import RegistryError
 from schemas.instructions import CATEGORIES
+from schemas.registry import load_yaml
 
 Scorer = Literal["cls", "em", "entity", "multicls", "bio", "mse", "rouge"]
 
@@ -60,10 +60,9 @@ class MixtureSpec(_Spec):
 
 
 def load_benchmark(path: Path) -> BenchmarkSpec:
+    data = load_yaml(path)  # aliases' expansion capped, errors name the file
     try:
-        return BenchmarkSpec.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
-    except yaml.YAMLError as e:
-        raise RegistryError(f"{path}: not valid YAML: {e}") from None
+        return BenchmarkSpec.model_validate(data)
     except ValidationError as e:
         fields = "; ".join(f"{'.'.join(map(str, x['loc']))}: {x['msg']}" for x in e.errors())
         raise RegistryError(f"{path}: {fields}") from None

@@ -1,13 +1,14 @@
 """The registry's own schema: one YAML file per source corpus, validated on load."""
 
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from schemas.errors import RegistryError
 from schemas.instructions import CATEGORIES, SPLITS
+from schemas.limits import YAML_NODES
 
 Category = Literal[tuple(CATEGORIES)]
 Split = Literal[tuple(SPLITS)]
@@ -36,6 +37,19 @@ class FileSpec(_Spec):
     )
     split: str | None = Field(None, description="the source's own split name for the records in this file")
     role: Literal["data", "split_ids"] = "data"
+
+    @field_validator("path")
+    @classmethod
+    def _inside_the_source_folder(cls, path: str) -> str:
+        # The fetcher reads <mirror root>/<source_id>/<path>: a path that leaves that folder would copy
+        # any file of the machine (say /etc/passwd) into the cache and the warehouse.
+        why = ("it has a backslash" if "\\" in path else "it has a NUL byte" if "\x00" in path
+               else "it is absolute" if path.startswith("/") or path[1:2] == ":"
+               else "it climbs out with '..'" if ".." in PurePosixPath(path).parts else None)
+        if why:
+            raise ValueError(f"{path!r}: {why}; a declared path is relative to <mirror root>/<source_id>/ "
+                             "and stays inside it")
+        return path
 
     @model_validator(mode="after")
     def _include_is_for_folders(self):
@@ -142,14 +156,45 @@ def _explain(error: ValidationError) -> str:
     return "; ".join(lines)
 
 
-def load_source(path: Path) -> SourceSpec:
-    """Read and validate one registry file; errors name the file, the field and why."""
+def load_yaml(path: Path):
+    """A YAML file's data (plain types only, as yaml.safe_load), with its aliases' expansion capped.
+
+    Aliases stay allowed (tmvar_v3 shares option values through them), but a few lines of nested aliases
+    ("billion laughs") expand to billions of nodes as soon as the data is validated or hashed: the file's
+    node tree, aliases expanded, is counted first (each shared node once) and refused past
+    `limits.YAML_NODES`, as is an alias inside its own anchor. Errors name the file (and line).
+    """
+    loader = yaml.SafeLoader(path.read_text(encoding="utf-8"))
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        node = loader.get_single_node()
+        if node is not None and _expanded_size(node, {}, path) > YAML_NODES.value:
+            raise RegistryError(f"{path}: {YAML_NODES.refusal('its aliases expand it to')}")
+        return None if node is None else loader.construct_document(node)
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         where = f", line {mark.line + 1}" if mark else ""
         raise RegistryError(f"{path}{where}: not valid YAML: {getattr(e, 'problem', e)}") from None
+    finally:
+        loader.dispose()
+
+
+def _expanded_size(node: yaml.Node, sizes: dict[int, int | None], path: Path) -> int:
+    """Nodes under `node` (itself included) with every alias expanded; `sizes` memoises shared nodes."""
+    if id(node) in sizes:
+        if sizes[id(node)] is None:
+            raise RegistryError(f"{path}, line {node.start_mark.line + 1}: not valid YAML for a registry: "
+                                "an alias refers to the anchor it is inside of (a recursive structure)")
+        return sizes[id(node)]
+    sizes[id(node)] = None  # in progress
+    children = node.value if isinstance(node, yaml.SequenceNode) else (
+        [n for pair in node.value for n in pair] if isinstance(node, yaml.MappingNode) else [])
+    sizes[id(node)] = size = 1 + sum(_expanded_size(child, sizes, path) for child in children)
+    return size
+
+
+def load_source(path: Path) -> SourceSpec:
+    """Read and validate one registry file; errors name the file, the field and why."""
+    raw = load_yaml(path)
     if not isinstance(raw, dict):
         raise RegistryError(f"{path}: expected a mapping of fields, got {type(raw).__name__}")
     try:

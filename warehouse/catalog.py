@@ -1,7 +1,9 @@
 """The DuckDB catalog: views over a build's Parquet, opened read-only for ad-hoc SQL.
 
-A build of a remote home (s3://..., see `warehouse.storage`) is a folder of the working copy whose
-catalog's views read `<url>/warehouse/builds/<id>/...`: the connection gets the fsspec filesystem
+A catalog holds no path: its views read files relative to the variable `medinst_build`, which
+`connect_read_only` sets to the build's folder, so a home can be moved or copied. A build of a
+remote home (s3://..., see `warehouse.storage`) is a folder of the working copy whose catalog's
+views so read `<url>/warehouse/builds/<id>/...`: the connection gets the fsspec filesystem
 registered (DuckDB's httpfs is not in the wheel), and the catalog and derived marts are uploaded as
 they are written. The read-only sandbox holds there too: `allowed_directories` is the build's URL
 prefix and external access is off, so SQL can read the build's objects and nothing else, local or
@@ -10,9 +12,13 @@ filesystem may do on the store: it acts with the process's credentials, so those
 read-only where users run SQL.
 """
 
+import json
 import os
 import re
+import secrets
 import tempfile
+import threading
+from datetime import datetime, timezone
 from pathlib import Path
 
 import duckdb
@@ -21,6 +27,9 @@ import polars as pl
 from warehouse import storage
 
 VIEWS = ["instructions", "tasks", "sources", "build_stats", "quarantine"]
+
+RECORD = "derived"  # derived/derived.parquet, the view `derived`: where each mart came from (write_derived)
+RECORD_SCHEMA = {"view": pl.Utf8, "derived_from": pl.Utf8, "parameters": pl.Utf8, "written_at": pl.Utf8}
 
 INSTRUCTION_COLUMNS = (
     "uid, task, category, source, split, instruction, input, output, history, license, "
@@ -32,9 +41,22 @@ def _quote(path: Path | str) -> str:
     return "'" + str(path).replace("'", "''") + "'"
 
 
-def _location(build: Path, remote: str | None, *parts: str) -> str:
-    """A file of a build as its catalog names it: a local path, or a URL for a remote home's build."""
-    return storage.join(remote, *parts) if remote else str(Path(build, *parts))
+# A catalog names no folder: its views read `getvariable('medinst_build') || '/<file>'`, and whoever
+# opens it sets that variable to the build's folder (a local path, or the URL of a remote home's
+# build). A home moved or copied elsewhere is so read where it now is, never where it was built.
+BUILD_VARIABLE = "medinst_build"
+
+
+def _location(*parts: str) -> str:
+    """A file of a build as its catalog names it: relative to the build folder the variable holds."""
+    return f"(getvariable('{BUILD_VARIABLE}') || {_quote('/' + '/'.join(parts))})"
+
+
+def _set_build(con: duckdb.DuckDBPyConnection, build: Path, remote: str | None) -> str:
+    """Point the connection's views at the build folder (or URL); returns it."""
+    root = remote or str(Path(build).resolve())
+    con.execute(f"SET VARIABLE {BUILD_VARIABLE} = {_quote(root)}")
+    return root
 
 
 def _register(con: duckdb.DuckDBPyConnection, remote: str) -> None:
@@ -43,7 +65,8 @@ def _register(con: duckdb.DuckDBPyConnection, remote: str) -> None:
 
 
 def write_catalog(build: Path) -> Path:
-    """(Re)create `catalog.duckdb` in a build folder: views only, with absolute paths into the build.
+    """(Re)create `catalog.duckdb` in a build folder: views only, reading the build's files relative
+    to the folder that the variable `medinst_build` names (see `_set_build`).
 
     The marts that later flows derive from a build (`derived/<view>.parquet`: benchmark, mixtures,
     ...) get a view each. The file is written aside and renamed into place, so a reader never opens
@@ -56,6 +79,7 @@ def write_catalog(build: Path) -> Path:
     remote = storage.remote_build(build)
     con = duckdb.connect(tmp_name)
     try:
+        _set_build(con, build, remote)  # the views are bound as they are created
         if remote:
             _register(con, remote)
             files = storage.list_files(storage.join(remote, "instructions"), ".parquet")
@@ -65,7 +89,7 @@ def write_catalog(build: Path) -> Path:
             derived = [p.relative_to(build / "derived") for p in sorted((build / "derived").glob("*.parquet"))]
         if files:
             source = (
-                f"read_parquet({_quote(_location(build, remote, 'instructions'))} || '/*/*/*/*.parquet', "
+                f"read_parquet({_location('instructions', '*', '*', '*', '*.parquet')}, "
                 "hive_partitioning = true, hive_types_autocast = false)"
             )
             con.execute(f"CREATE VIEW instructions AS SELECT {INSTRUCTION_COLUMNS} FROM {source}")
@@ -79,10 +103,10 @@ def write_catalog(build: Path) -> Path:
             )
         for view in VIEWS[1:]:
             con.execute(f"CREATE VIEW {view} AS SELECT * FROM "
-                        f"read_parquet({_quote(_location(build, remote, view + '.parquet'))})")
+                        f"read_parquet({_location(view + '.parquet')})")
         for mart in derived:
             con.execute(f"CREATE VIEW {mart.stem} AS SELECT * FROM "
-                        f"read_parquet({_quote(_location(build, remote, 'derived', mart.name))})")
+                        f"read_parquet({_location('derived', mart.name)})")
         con.execute(f"COMMENT ON VIEW instructions IS 'One row per MedINST sample, build {build.name}'")
     finally:
         con.close()
@@ -92,18 +116,61 @@ def write_catalog(build: Path) -> Path:
     return path
 
 
-def write_derived(build: Path, view: str, frame: pl.DataFrame) -> Path:
-    """Add (or replace) a mart derived from a build; the build's own rows are never touched."""
+def _write_mart(build: Path, view: str, frame: pl.DataFrame) -> Path:
     folder = build / "derived"
     folder.mkdir(exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(dir=folder, prefix=f".{view}-", suffix=".parquet")
-    os.close(fd)
-    frame.write_parquet(tmp_name, compression="zstd")
+    # A name of our own rather than mkstemp's 0600 file: the mart gets the mode of every other file.
+    tmp = folder / f".{view}-{os.getpid()}-{secrets.token_hex(4)}.parquet"
+    frame.write_parquet(tmp, compression="zstd")
     remote = storage.remote_build(build)
     if remote:
-        storage.upload_file(Path(tmp_name), storage.join(remote, "derived", f"{view}.parquet"))
-    os.replace(tmp_name, folder / f"{view}.parquet")
+        storage.upload_file(tmp, storage.join(remote, "derived", f"{view}.parquet"))
+    os.replace(tmp, folder / f"{view}.parquet")
     return folder / f"{view}.parquet"
+
+
+def write_derived(build: Path, view: str, frame: pl.DataFrame, parameters: dict | None = None,
+                  derived_from: str | None = None) -> Path:
+    """Add (or replace) a mart derived from a build; the build's own rows are never touched.
+
+    The view `derived` records, per mart, the build whose rows it was derived from (this one, unless
+    `derived_from` names the earlier build it was carried from) and the `parameters` that derive it
+    again (a JSON object; null for marts that are history, such as runs and scores).
+    """
+    path = _write_mart(build, view, frame)
+    entry = pl.DataFrame([{"view": view, "derived_from": derived_from or build.name,
+                           "parameters": None if parameters is None else json.dumps(parameters, sort_keys=True),
+                           "written_at": datetime.now(timezone.utc).isoformat(timespec="seconds")}],
+                         schema=RECORD_SCHEMA)
+    record = derived_record(build).filter(pl.col("view") != view)
+    _write_mart(build, RECORD, pl.concat([record, entry]).sort("view"))
+    return path
+
+
+def read_derived(build: Path, view: str) -> pl.DataFrame | None:
+    """A mart of a build (`derived/<view>.parquet`) as a frame, or None when the build has none."""
+    remote = storage.remote_build(build)
+    if remote:
+        url = storage.join(remote, "derived", f"{view}.parquet")
+        return pl.read_parquet(storage.read_bytes([url])[0]) if storage.exists(url) else None
+    path = build / "derived" / f"{view}.parquet"
+    return pl.read_parquet(path) if path.is_file() else None
+
+
+def derived_views(build: Path) -> list[str]:
+    """The marts of a build, the record aside."""
+    remote = storage.remote_build(build)
+    if remote:
+        names = [u.rsplit("/", 1)[-1] for u in storage.list_files(storage.join(remote, "derived"), ".parquet")]
+    else:
+        names = [p.name for p in (build / "derived").glob("*.parquet")]
+    return sorted(n.removesuffix(".parquet") for n in names if not n.startswith(".") and n != f"{RECORD}.parquet")
+
+
+def derived_record(build: Path) -> pl.DataFrame:
+    """The `derived` record of a build (empty when it has none)."""
+    record = read_derived(build, RECORD)
+    return pl.DataFrame(schema=RECORD_SCHEMA) if record is None else record.cast(RECORD_SCHEMA)
 
 
 def read_instructions(build: Path) -> pl.DataFrame:
@@ -135,9 +202,10 @@ def connect_read_only(build: Path) -> duckdb.DuckDBPyConnection:
     """A read-only connection that can read this build's files and nothing else."""
     con = duckdb.connect(str(build / "catalog.duckdb"), read_only=True)
     remote = storage.remote_build(build)
+    root = _set_build(con, build, remote)
     if remote:
         _register(con, remote)
-    con.execute(f"SET allowed_directories = [{_quote(remote or build)} || '/']")
+    con.execute(f"SET allowed_directories = [{_quote(root)} || '/']")
     con.execute("SET enable_external_access = false")
     con.execute("SET lock_configuration = true")
     return con
@@ -172,13 +240,49 @@ def check_read_only(con: duckdb.DuckDBPyConnection, sql: str) -> None:
                                f"{statement.query.strip()[:200]}")
 
 
-def query(build: Path, sql: str) -> tuple[list[str], list[tuple]]:
-    """Run one query over a build; returns (column names, rows). Anything but a query is refused."""
+class QueryTimeout(duckdb.InterruptException):
+    """A query that ran past its timeout: interrupted."""
+
+
+INTERRUPT_GRACE = 10.0  # seconds an interrupted query gets to stop before the caller gives up on it
+
+
+def query(build: Path, sql: str, timeout: float | None = None) -> tuple[list[str], list[tuple]]:
+    """Run one query over a build; returns (column names, rows). Anything but a query is refused.
+
+    `timeout` (seconds; None or 0: no limit) interrupts the query and raises QueryTimeout. The query runs
+    on a worker thread: DuckDB does not look at signals inside a long operator (an endless `with recursive`
+    ignores Ctrl-C), so the calling thread waits, and on KeyboardInterrupt interrupts the query, lets it
+    stop and re-raises.
+    """
     con = connect_read_only(build)
+    done, outcome = threading.Event(), {}
+
+    def run() -> None:
+        try:
+            cursor = con.execute(sql)
+            columns = [d[0] for d in cursor.description] if cursor.description else []
+            outcome["rows"] = columns, cursor.fetchall()
+        except BaseException as e:  # handed to the caller
+            outcome["error"] = e
+        finally:
+            done.set()
+
+    worker = threading.Thread(target=run, name="medinst-sql", daemon=True)
     try:
         check_read_only(con, sql)
-        cursor = con.execute(sql)
-        columns = [d[0] for d in cursor.description] if cursor.description else []
-        return columns, cursor.fetchall()
+        worker.start()
+        if not done.wait(timeout or None):
+            con.interrupt()
+            done.wait(INTERRUPT_GRACE)
+            raise QueryTimeout(f"the query ran longer than the timeout of {timeout:g} s and was stopped")
+    except KeyboardInterrupt:
+        con.interrupt()
+        done.wait(INTERRUPT_GRACE)
+        raise
     finally:
-        con.close()
+        if worker.ident is None or done.is_set():  # never started, or over; a query that would not stop keeps
+            con.close()  # its connection: closing it under the query could crash the process
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["rows"]

@@ -1,6 +1,6 @@
 """TEST HOOK for fault injection: `MEDINST_TEST_KILL_AT=<stage>` makes a build SIGKILL itself at that stage.
 
-Only the crash tests (tests/flows/test_crash.py) set it; unset (always, in normal use) it does
+Only the crash tests (tests/flows/test_crash.py, test_temporary_server.py) set it; unset (always, in normal use) it does
 nothing. The stages, in the order a build reaches them:
 
     fetch    a file downloaded into its `.fetch-*` staging folder, not yet verified nor in the cache

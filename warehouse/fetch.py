@@ -4,6 +4,11 @@ A file is read from `<sources_root>/<source_id>/<path>` when a mirror root is se
 `http(s)://` or `s3://`), and from its origin URL when there is no mirror or the mirror lacks it
 (extracting `member` when the origin is an archive). A file that can be had from neither raises
 FetchUnavailable (the source is skipped); one whose digest differs raises SourceError (the build fails). The cache key is the declared sha256, so a file is fetched once whatever its origin.
+A failure of this machine while fetching (disk full, over quota, read-only, no right to write the
+staging folder) is not "unavailable": it raises SourceError at once. A local mirror's path that leads
+outside `<root>/<source_id>/` (a symbolic link out, in the path or inside a declared folder) is refused
+with a SourceError. Credentials in a mirror URL (`http://user:TOKEN@host/...`) are sent as Basic auth
+and redacted (warehouse.redact) wherever a URL is logged, raised or recorded.
 A folder's sha256 is a tree hash: sha256 over the sorted lines `<file sha256>  <relative path>\\n`,
 which `find . -type f | LC_ALL=C sort | sed 's#^\\./##' | xargs sha256sum | sha256sum` reproduces inside it.
 
@@ -19,10 +24,13 @@ one and the mirror: a file found there is downloaded and verified, and a file fe
 mirror or origin is uploaded to it.
 """
 
+import base64
+import errno
 import fnmatch
 import hashlib
 import json
 import logging
+import os
 import shutil
 import socket
 import tarfile
@@ -42,6 +50,7 @@ from schemas.registry import FileSpec
 from warehouse import storage
 from warehouse.faults import crash_point
 from warehouse.lock import locked_digest, record_digest
+from warehouse.redact import redact
 
 log = logging.getLogger(__name__)
 CHUNK = 1 << 20
@@ -116,21 +125,45 @@ def known_size(source_id: str, file: FileSpec, home: Path, sources_root: str | N
     return 0
 
 
-def _try(action, url: str, retries: int, backoff: float, source_id: str) -> str | None:
-    """Run a download with retries; None when it worked, else why it did not."""
+# A write of ours that failed for want of room or rights: the source is fine, this machine is not.
+OWN_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS}
+
+
+def _our_failure(e: Exception, staging: Path | None) -> bool:
+    """Whether `e` is this machine failing to write (disk full, over quota, read-only, no right to write
+    the staging folder) rather than the source being unreachable."""
+    if not isinstance(e, OSError):
+        return False
+    if e.errno in OWN_ERRNOS:
+        return True
+    names = [Path(os.fsdecode(n)) for n in (e.filename, e.filename2) if isinstance(n, (str, bytes, os.PathLike))]
+    return isinstance(e, PermissionError) and staging is not None and any(n.is_relative_to(staging) for n in names)
+
+
+def _try(action, url: str, retries: int, backoff: float, source_id: str, file: str | None = None,
+         staging: Path | None = None) -> str | None:
+    """Run a download with retries; None when it worked, else why it did not (the source is then skipped).
+
+    A failure of this machine (see _our_failure) raises a SourceError at once: skipping the source
+    would publish less than was asked. Messages name the URL with its credentials redacted.
+    """
+    shown = redact(url)
     for attempt in range(retries + 1):
         try:
             action()
             return None
         except FileNotFoundError:
-            return f"not found at {url}"
+            return f"not found at {shown}"
         except SourceError:  # hostile or truncated content: fail the build, do not retry or skip
             raise
         except Exception as e:  # network and server errors differ by backend (aiohttp, botocore, OSError)
+            if _our_failure(e, staging):
+                raise SourceError(source_id, f"fetching {shown} failed on this machine: {redact(str(e))} (not a "
+                                             "failure of the source; nothing was skipped or published)", file) from None
             if attempt == retries:
-                return f"could not fetch {url} after {retries + 1} tries: {e}"
+                return redact(f"could not fetch {shown} after {retries + 1} tries: {e}")
             delay = backoff * 2**attempt
-            log.warning("%s: fetching %s failed (%s); retrying in %.1fs", source_id, url, e, delay)
+            log.warning("%s: fetching %s failed (%s); retrying in %.1fs", source_id, shown, redact(str(e)), delay)
             time.sleep(delay)
     return None
 
@@ -150,7 +183,8 @@ class IncompleteDownload(OSError):
 
 def _record_redirect(home: Path | None, source_id: str, file: str | None, url: str, target: str) -> None:
     """Warn about a redirect to another host and append it to `<home>/fetch-redirects.jsonl`."""
-    src, dst = urllib.parse.urlsplit(url).netloc, urllib.parse.urlsplit(target).netloc
+    src, dst = (urllib.parse.urlsplit(u).netloc.rpartition("@")[2] for u in (url, target))
+    url, target = redact(url), redact(target)
     log.warning("%s: %s: %s redirected from host %s to host %s (%s); the sha256 check still applies",
                 source_id, file, url, src, dst, target)
     if home is None:
@@ -162,21 +196,35 @@ def _record_redirect(home: Path | None, source_id: str, file: str | None, url: s
         f.write(json.dumps(line) + "\n")
 
 
+def _credentials(url: str) -> tuple[str, dict]:
+    """The URL without its `user:password@`, and the Basic Authorization header those make (urllib
+    would take them for part of the host name)."""
+    parts = urllib.parse.urlsplit(url)
+    if parts.username is None:
+        return url, {}
+    pair = f"{urllib.parse.unquote(parts.username)}:{urllib.parse.unquote(parts.password or '')}"
+    bare = urllib.parse.urlunsplit(parts._replace(netloc=parts.netloc.rpartition("@")[2]))
+    return bare, {"Authorization": "Basic " + base64.b64encode(pair.encode()).decode()}
+
+
 def _http_download(url: str, target: Path, *, source_id: str = "", file: str | None = None,
                    home: Path | None = None) -> None:
     """GET an http(s) URL into `target`, following redirects (a change of host is warned about and
-    recorded) and refusing a body shorter than its Content-Length."""
-    current = url
+    recorded) and refusing a body shorter than its Content-Length. Credentials in the URL are sent as
+    Basic auth, to its own host only."""
+    current, auth = _credentials(url)
+    own_host = urllib.parse.urlsplit(current).netloc
     for _ in range(MAX_REDIRECTS + 1):
+        headers = {"User-Agent": "medinst", **(auth if urllib.parse.urlsplit(current).netloc == own_host else {})}
         try:
-            response = _opener.open(urllib.request.Request(current, headers={"User-Agent": "medinst"}),
-                                    timeout=HTTP_TIMEOUT)
+            response = _opener.open(urllib.request.Request(current, headers=headers), timeout=HTTP_TIMEOUT)
         except urllib.error.HTTPError as e:
             if e.code in (301, 302, 303, 307, 308) and e.headers.get("Location"):
                 nxt = urllib.parse.urljoin(current, e.headers["Location"])
                 e.close()
                 if urllib.parse.urlsplit(nxt).scheme not in ("http", "https"):
-                    raise SourceError(source_id, f"{current} redirected to a non-HTTP URL {nxt}", file) from None
+                    raise SourceError(source_id, f"{current} redirected to a non-HTTP URL {redact(nxt)}",
+                                      file) from None
                 if urllib.parse.urlsplit(nxt).netloc != urllib.parse.urlsplit(current).netloc:
                     _record_redirect(home, source_id, file, current, nxt)
                 current = nxt
@@ -199,7 +247,7 @@ def _http_download(url: str, target: Path, *, source_id: str = "", file: str | N
             target.unlink(missing_ok=True)
             raise IncompleteDownload(f"incomplete download of {current}: got {got} of {announced} bytes")
         return
-    raise SourceError(source_id, f"more than {MAX_REDIRECTS} redirects from {url}", file)
+    raise SourceError(source_id, f"more than {MAX_REDIRECTS} redirects from {redact(url)}", file)
 
 
 def _is_http(url: str) -> bool:
@@ -306,7 +354,7 @@ def _extract_member(url: str, member: str, target: Path, is_folder: bool, *, sou
     it with a SourceError naming the source, file and member; nothing is written for such an archive.
     """
     def where(message: str) -> tuple:
-        return source_id, f"{message} in {url}#{member}", file
+        return source_id, f"{message} in {redact(url)}#{member}", file
 
     archive = target.parent / (target.name + ".archive")
     try:
@@ -357,6 +405,48 @@ def _extract_chosen(files: dict, opener, member, prefix, target: Path, is_folder
             _copy_capped(src, dest, budget, where)
 
 
+def _confine(source_id: str, file: FileSpec, sources_root: str) -> None:
+    """Refuse a local mirror's declared file or folder that leads outside `<root>/<source_id>/`: a path
+    that climbs out, or a symbolic link (the file, a folder on its way, or any link inside a declared
+    folder) to elsewhere; links that stay inside are followed. Nothing else of this machine may reach
+    the cache or the warehouse. A remote mirror's paths are confined by the registry (no `..`, no
+    absolute path); its links are the server's business."""
+    protocol, root = fsspec.core.split_protocol(sources_root)
+    if protocol not in (None, "file"):
+        return
+    base = (Path(root) / source_id).resolve()
+    place = Path(root) / source_id / file.path
+    links = [place]
+    if file.kind == "directory":
+        links += [Path(d) / n for d, dirs, files in os.walk(place) for n in dirs + files if (Path(d) / n).is_symlink()]
+    for link in links:
+        real = link.resolve()
+        if not real.is_relative_to(base):
+            raise SourceError(source_id, f"refused {link}: it leads to {real}, outside the source's mirror folder "
+                                         f"{base}", file.path)
+
+
+def _damaged_cache_entry(home: Path, source_id: str, file: FileSpec, expected: str) -> str | None:
+    """Hash a cached file (or folder) again before it is parsed, as anything may have changed it since it was
+    fetched. None when it holds `expected` (or is not cached); else it is removed, to be fetched again, and the
+    reason is returned. Only a source about to be parsed gets here, so this costs one hash per build of it."""
+    path = cache_path(home, expected)
+    if not path.exists():
+        return None
+    got = sha256_tree(path) if path.is_dir() else sha256_file(path)
+    if got == expected:
+        return None
+    why = f"the cached copy {path.relative_to(home).as_posix()} has sha256 {got}, not {expected}"
+    log.warning("%s: %s: %s; fetching it again", source_id, file.path, why)
+    aside = Path(tempfile.mkdtemp(prefix=".fetch-", dir=path.parent.parent))  # removed with it, or as a leftover
+    try:
+        path.rename(aside / "damaged")
+    except FileNotFoundError:  # another worker set it aside first
+        pass
+    shutil.rmtree(aside, ignore_errors=True)
+    return why
+
+
 def fetch(
     source_id: str,
     file: FileSpec,
@@ -372,7 +462,8 @@ def fetch(
     the first download records its digest in the lock file.
     """
     expected = file.sha256 or locked_digest(home, source_id, file.path)
-    if expected and cache_path(home, expected).exists():
+    damaged = _damaged_cache_entry(home, source_id, file, expected) if expected else None
+    if expected and not damaged and cache_path(home, expected).exists():
         return cache_path(home, expected)
     cache_root = home / "raw" / "sha256"
     cache_root.mkdir(parents=True, exist_ok=True)
@@ -392,6 +483,8 @@ def fetch(
             if folder:
                 landing.mkdir()
             from_origin = url == file.url
+            if not from_origin:
+                _confine(source_id, file, sources_root)
             context = {"source_id": source_id, "file": file.path, "home": home}
             if file.member and from_origin:
                 action = lambda: _extract_member(url, file.member, landing, folder, include=file.include,  # noqa: E731
@@ -400,17 +493,20 @@ def fetch(
                 action = lambda: _copy_folder(url, landing, file.include)  # noqa: E731
             else:
                 action = lambda: _copy_file(url, landing, **context)  # noqa: E731
-            log.info("%s: fetching %s", source_id, url)
-            reason = _try(action, url, retries, backoff, source_id)
+            log.info("%s: fetching %s", source_id, redact(url))
+            reason = _try(action, url, retries, backoff, source_id, file.path, staging)
             if reason is None:
                 crash_point("fetch")  # test hook: downloaded into the staging folder, not verified nor cached
                 break
             reasons.append(reason)
         else:
+            if damaged:  # the source was had once: skipping it now would publish less than was asked
+                raise SourceError(source_id, f"{damaged}, and it could not be fetched again: {'; '.join(reasons)}",
+                                  file.path)
             raise FetchUnavailable(source_id, "; ".join(reasons), file.path)
         got = sha256_tree(landing) if folder else sha256_file(landing)
         if expected and got != expected:
-            raise SourceError(source_id, f"sha256 mismatch for {url}: expected {expected}, got {got}", file.path)
+            raise SourceError(source_id, f"sha256 mismatch for {redact(url)}: expected {expected}, got {got}", file.path)
         target = cache_path(home, got)
         target.parent.mkdir(parents=True, exist_ok=True)
         if not target.exists():  # another worker may have fetched the same content meanwhile

@@ -15,6 +15,7 @@ import threading
 from pathlib import Path
 
 from warehouse import storage
+from warehouse.redact import redact
 
 _guard = threading.Lock()
 
@@ -37,10 +38,11 @@ def locked_digest(home: Path, source_id: str, path: str) -> str | None:
 
 
 def record_digest(home: Path, source_id: str, path: str, sha256: str, url: str) -> None:
-    """Add one digest; the file is rewritten atomically so a crash never leaves half a lock."""
+    """Add one digest (with where it came from, credentials redacted); the file is rewritten atomically so
+    a crash never leaves half a lock."""
     with _guard:
         lock = read_lock(home)
-        lock.setdefault(source_id, {})[path] = {"sha256": sha256, "url": url}
+        lock.setdefault(source_id, {})[path] = {"sha256": sha256, "url": redact(url)}  # no credentials
         home.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=home, prefix=".sources.lock-")
         with os.fdopen(fd, "w") as f:

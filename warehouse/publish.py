@@ -6,9 +6,8 @@ For a remote home (see `warehouse.storage`) the build is assembled in the workin
 
 import hashlib
 import json
-import os
-import shutil
 import time
+from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -17,8 +16,8 @@ import polars as pl
 from warehouse import storage
 from warehouse.catalog import write_catalog
 from warehouse.faults import crash_point
-from warehouse.layout import builds_dir, published_log, switch_current
-from warehouse.stage import instruction_files, local_stage
+from warehouse.layout import builds_dir, published_log, stage_dir, switch_current
+from warehouse.stage import MANIFEST, StageDamaged, checked_file, copy_checked, local_stage, read_manifest
 
 TASK_META = {
     "source": pl.Utf8, "task": pl.Utf8, "category": pl.Utf8, "instruction": pl.Utf8, "license": pl.Utf8,
@@ -28,12 +27,17 @@ TASK_META = {
 SOURCE_COLUMNS = ("name", "homepage", "license", "citation", "parser", "files", "status", "reason")
 
 
-def _link_or_copy(src: Path, dst: Path) -> None:
-    dst.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        os.link(src, dst)  # staged files are immutable, so a hard link is a free copy
-    except OSError:
-        shutil.copy2(src, dst)
+def _check_rows(staged: dict, manifest: dict, stats: pl.DataFrame) -> None:
+    """The rows a build reports (build_stats, the flow's summary) must be the rows its stage holds."""
+    said = staged.get("rows")
+    if said is not None and said != manifest["rows"]:
+        raise StageDamaged(staged["source"], f"{manifest['rows']} rows staged, its build result says {said}", MANIFEST)
+    held = {(e["task"], e["split"]): e["rows"] for e in manifest["splits"]}
+    stated = {(t, s): n for t, s, n in stats.filter(pl.col("step") == "publish")
+              .group_by("task", "split").agg(pl.col("rows").sum()).iter_rows()}
+    if stated != held:
+        raise StageDamaged(staged["source"], f"rows per task and split {sorted(stated.items())} differ from the "
+                                             f"manifest's {sorted(held.items())}", "stats.parquet")
 
 
 def _partition_values(path: Path) -> dict[str, str]:
@@ -56,12 +60,21 @@ def _tasks_table(counts: list[dict], sources: list[dict]) -> pl.DataFrame:
     )
 
 
-def publish(home: Path, staged: list[dict], sources: list[dict], pipeline_version: str) -> str:
+def rows_digest(build_id: str) -> str:
+    """The end of a build id, which digests the fingerprints of its staged sources: two builds that
+    publish the same rows share it (a mart derived from one holds for the other)."""
+    return build_id.rsplit("-", 1)[-1]
+
+
+def publish(home: Path, staged: list[dict], sources: list[dict], pipeline_version: str,
+            before_switch: Callable[[Path], None] | None = None) -> str:
     """Build a new warehouse from staged sources and make it the current one; returns its id.
 
-    `staged`: {source, fingerprint, stage (folder), recomputed}; `sources`: every declared source
+    `staged`: {source, fingerprint, recomputed, carried_from (the build a source `--only` did not
+    name was carried from)}, read from the home's stage folder; `sources`: every declared source
     (built or not) with its `status`, `reason` and `tasks`, for the `sources` and `tasks` views.
-    Nothing readers see changes until the final pointer switch.
+    `before_switch(build folder)` runs once the build is assembled, before its catalog is written
+    (it adds derived marts). Nothing readers see changes until the final pointer switch.
     """
     started = time.time()
     digest = hashlib.sha256("".join(sorted(s["fingerprint"] for s in staged)).encode()).hexdigest()[:10]
@@ -73,40 +86,52 @@ def publish(home: Path, staged: list[dict], sources: list[dict], pipeline_versio
     counts, stats, quarantine = [], [], []
     remote = storage.remote_of(home)
     for s in staged:
-        # A remote home's stage may have been written by a worker on another machine.
-        stage = local_stage(home, s["source"], s["fingerprint"]) if remote else Path(s["stage"])
-        for f in instruction_files(stage):
-            rel = f.relative_to(stage / "instructions")
+        # Found from the home (where it is now, not where a cached result says it was staged); a remote
+        # home's stage may have been written by a worker on another machine.
+        stage = local_stage(home, s["source"], s["fingerprint"])
+        # Only what the stage's manifest lists, each file copied and checked against it; the rows are the manifest's.
+        manifest = read_manifest(stage, s["source"])
+        for entry in (e for e in manifest["files"] if e["path"].startswith("instructions/")):
+            rel = Path(entry["path"]).relative_to("instructions")
             # part-00003.parquet of source x becomes x-00003.parquet beside other sources' parts
-            _link_or_copy(f, tmp / "instructions" / rel.parent / f"{s['source']}-{f.stem.removeprefix('part-')}.parquet")
-            rows = pl.scan_parquet(f).select(pl.len()).collect().item()
-            counts.append({**_partition_values(rel), "source": s["source"], "rows": rows})
-        stats.append(pl.read_parquet(stage / "stats.parquet"))
-        quarantine.append(pl.read_parquet(stage / "quarantine.parquet"))
+            dst = tmp / "instructions" / rel.parent / f"{s['source']}-{rel.stem.removeprefix('part-')}.parquet"
+            copy_checked(stage, entry, dst, s["source"])
+            counts.append({**_partition_values(rel), "source": s["source"], "rows": entry["rows"]})
+        stats.append(pl.read_parquet(checked_file(stage, manifest, "stats.parquet", s["source"])))
+        quarantine.append(pl.read_parquet(checked_file(stage, manifest, "quarantine.parquet", s["source"])))
+        _check_rows(s, manifest, stats[-1])
     crash_point("publish")  # test hook: the build folder half assembled
 
-    _tasks_table(counts, sources).write_parquet(tmp / "tasks.parquet")
+    carried = pl.DataFrame([{"source": s["source"], "carried_from": s.get("carried_from")} for s in staged],
+                           schema={"source": pl.Utf8, "carried_from": pl.Utf8})
+    _tasks_table(counts, sources).join(carried, on="source", how="left").write_parquet(tmp / "tasks.parquet")
 
     by_source = {s["source"]: s for s in staged}
     pl.DataFrame(
         [
             {"source": src["id"], **{k: src[k] for k in SOURCE_COLUMNS},
              "fingerprint": by_source.get(src["id"], {}).get("fingerprint"),
-             "recomputed": by_source.get(src["id"], {}).get("recomputed")}
+             "recomputed": by_source.get(src["id"], {}).get("recomputed"),
+             "carried_from": by_source.get(src["id"], {}).get("carried_from")}
             for src in sources
         ],
-        schema_overrides={"fingerprint": pl.Utf8, "recomputed": pl.Boolean, "parser": pl.Utf8, "reason": pl.Utf8},
+        schema_overrides={"fingerprint": pl.Utf8, "recomputed": pl.Boolean, "parser": pl.Utf8, "reason": pl.Utf8,
+                          "carried_from": pl.Utf8},
     ).write_parquet(tmp / "sources.parquet")
     pl.concat(stats).with_columns(build_id=pl.lit(build_id)).write_parquet(tmp / "build_stats.parquet")
     pl.concat(quarantine).with_columns(build_id=pl.lit(build_id)).write_parquet(tmp / "quarantine.parquet")
     # `publish_started` (epoch seconds) lets a benchmark time the publish step from the outside.
+    # Stages named relative to the home, which may move.
+    relative = [{**s, "stage": stage_dir(Path(), s["source"], s["fingerprint"]).as_posix()} for s in staged]
     manifest = {"build_id": build_id, "pipeline_version": pipeline_version, "publish_started": started,
-                "sources": staged}
+                "sources": relative}
     (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str))
 
     tmp.rename(final)
     if remote:  # readers follow CURRENT, which moves only once the whole build is there
         storage.upload_tree(final, storage.join(remote, final.relative_to(home).as_posix()), skip=("catalog.duckdb",))
+    if before_switch is not None:
+        before_switch(final)
     write_catalog(final)  # uploads the catalog too, for a remote home
     crash_point("switch")  # test hook: the build complete (and uploaded), CURRENT not yet switched
     switch_current(home, build_id)

@@ -16,11 +16,12 @@ marker and behaves exactly as before. What goes where, for a remote home:
     stage/<s>/<fp>/     written locally, then uploaded with `_SUCCESS` last; a stage is complete
                         when the remote `_SUCCESS` exists. Publish downloads a stage it lacks locally
                         (one staged by a Dask worker on another machine)
-    prefect-results/    a RemoteFileSystem result block on `<url>/prefect-results`, so the task
+    prefect-results/    a remote (JSON-only) result block on `<url>/prefect-results`, so the task
                         cache survives the working copy
     warehouse/builds/<id>/
                         assembled locally, then uploaded: first its Parquet and tables, then its
-                        catalog.duckdb, whose views read `<url>/warehouse/builds/<id>/...` paths
+                        catalog.duckdb, whose views read `<url>/warehouse/builds/<id>/...` (the URL
+                        set by whoever opens it: `warehouse.catalog`, `medinst_build`)
     warehouse/CURRENT   written last, in one PUT: readers see the previous build or the whole new one
 
 Reading: `current_build(working copy)` reads the remote CURRENT, downloads that build's
@@ -151,6 +152,17 @@ def list_files(url: str, suffix: str = "") -> list[str]:
     except FileNotFoundError:
         return []
     return sorted(fs.unstrip_protocol(p) for p in found if p.endswith(suffix))
+
+
+def file_sizes(url: str) -> dict[str, int]:
+    """{path relative to the folder: bytes} of the files under a folder URL; empty when there is none."""
+    fs, root = filesystem(url)
+    root = root.rstrip("/")
+    try:
+        found = fs.find(root, detail=True)
+    except FileNotFoundError:
+        return {}
+    return {p[len(root):].lstrip("/"): int(info["size"]) for p, info in found.items() if info["type"] == "file"}
 
 
 def upload_file(local: Path, url: str) -> None:

@@ -173,6 +173,22 @@ def test_benchmark_and_export_on_s3(built, s3, capsys):
     assert "exists and is not empty" in capsys.readouterr().err
 
 
+def test_only_on_s3_carries_the_other_sources_and_the_marts(built, s3, tmp_path, monkeypatch, capsys):
+    """Issue 16: `--only` over a remote home, from another machine's empty working copy, carries the other
+    sources' stages and the benchmark marts (runs after test_benchmark_and_export_on_s3)."""
+    monkeypatch.setenv("MEDINST_WORKDIR", str(tmp_path / "another-machine"))
+    before = current_build(resolve(home=HOME).home).name
+    result = build(only=["mqp"], home=HOME, sources_root=str(tmp_path / "no-mirror"))
+    assert {s["source"]: s["cache"] for s in result["sources"]} == {"biosses": "carried", "medqa": "carried",
+                                                                     "mqp": "cached"}
+    assert result["derived"]["benchmark"] == f"carried from build {before}"
+    code, out, _ = sql("select task, split, count(*) as n from instructions group by all order by all", capsys)
+    assert (code, out) == (0, COUNTS)
+    code, out, _ = sql("select task, count(*) as n from benchmark where setting = 'zero-shot' group by all order by all",
+                       capsys)
+    assert (code, out) == (0, "task,n\nBIOSSES,20\nMedQA,1273\n")
+
+
 def test_raw_cache_on_s3_serves_files_and_folders_to_another_working_copy(s3, tmp_path, monkeypatch):
     from schemas.registry import FileSpec
     from warehouse.fetch import fetch, sha256_file, sha256_tree

@@ -86,3 +86,18 @@ def test_the_shipped_registry_validates():
     assert {"ncbi_disease", "ncbi_disease_iob", "pubmedqa", "biosses", "hoc", "mqp", "medqa"} <= set(registry)
     tasks = {t.name: t.category for spec, _ in registry.values() for t in spec.tasks}
     assert tasks["NCBI-disease"] == "NER" and tasks["PubMedQA-labeled"] == "QA" and tasks["MQP"] == "STS"
+
+
+@pytest.mark.parametrize("path, why", [
+    ("../../../../etc/passwd", "it climbs out with '..'"),
+    ("data/../../other_source/train.tsv", "it climbs out with '..'"),
+    ("/etc/passwd", "it is absolute"),
+    ("C:/Windows/win.ini", "it is absolute"),
+    ("..\\\\..\\\\etc\\\\passwd", "it has a backslash"),
+])
+def test_a_declared_path_must_stay_inside_the_source_folder(tmp_path, path, why):
+    """Issue 16, case 7: `path: ../../../../etc/passwd` once copied /etc/passwd into the raw cache."""
+    path_yaml = VALID.format(sha="a" * 64).replace("path: train.tsv", f'path: "{path}"')
+    with pytest.raises(RegistryError, match=rf"demo\.yaml: files\.0\.path: Value error, .*{why}; a declared path "
+                                            r"is relative to <mirror root>/<source_id>/ and stays inside it"):
+        load_source(write(tmp_path, path_yaml))

@@ -1,6 +1,6 @@
 """Parsers, one module per source format, found by their registered NAME (versioned: a change in
 output gets a new name). Each module has NAME, FAMILY (the family table it emits; csv_table's
-comes from its options), OPTIONS (the option keys it accepts) and parse(files, options, source)."""
+comes from its options), OPTIONS (each option it accepts -> its type) and parse(files, options, source)."""
 
 import importlib
 import pkgutil

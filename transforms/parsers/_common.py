@@ -19,6 +19,7 @@ from lxml import etree
 
 from schemas.errors import SourceError
 from schemas.families import POLARS_SCHEMAS, empty_kb_lists
+from schemas.limits import DECOMPRESSED, LINE
 
 
 @dataclass(frozen=True)
@@ -76,46 +77,108 @@ def sentence_record(name: str, sid: str, split: str | None, line: int, text: str
     }
 
 
+class _CappedGzip(io.RawIOBase):
+    """A gzip file's bytes as they inflate, refused past limits.DECOMPRESSED: 8 MB can inflate to 8 GiB."""
+
+    def __init__(self, raw, file: InputFile, source: str):
+        self._gz, self._limit, self._file, self._source = gzip.GzipFile(fileobj=raw), DECOMPRESSED.value, file, source
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        n = self._gz.readinto(buffer)
+        if self._gz.tell() > self._limit:
+            raise SourceError(self._source, DECOMPRESSED.refusal("the file decompresses to"), self._file.name)
+        return n
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        return self._gz.seek(offset, whence)
+
+    def tell(self) -> int:
+        return self._gz.tell()
+
+    def close(self) -> None:
+        self._gz.close()
+        super().close()
+
+
 @contextmanager
 def open_binary(file: InputFile, source: str):
-    """The file as a binary stream, gunzipped on the fly when its declared name ends in .gz."""
+    """The file as a binary stream, gunzipped on the fly (up to limits.DECOMPRESSED) when its declared name
+    ends in .gz."""
     with open(file.path, "rb") as raw:
         if not file.name.endswith(".gz"):
             yield raw
             return
         try:
-            with gzip.open(raw) as unzipped:
+            with io.BufferedReader(_CappedGzip(raw, file, source)) as unzipped:
                 yield unzipped
         except (OSError, EOFError, zlib.error) as e:
             raise SourceError(source, f"not a readable gzip file: {e}", file.name) from None
 
 
+def check_lines(piece: bytes, name: str, source: str, first_line: int) -> None:
+    """Refuse a piece of a file with a line (its end not counted) longer than limits.LINE."""
+    limit = LINE.value
+    if len(piece) <= limit:
+        return
+    start, number = 0, first_line
+    while start < len(piece):
+        end = piece.find(b"\n", start)
+        end = len(piece) if end < 0 else end
+        if end - start > limit:
+            raise SourceError(source, LINE.refusal("the line has"), name, number)
+        start, number = end + 1, number + 1
+
+
 def line_chunks(file: InputFile, source: str, chunk_bytes: int = CHUNK_BYTES) -> Iterator[tuple[bytes, int, int]]:
-    """The file's bytes in pieces that end at a line end: (piece, number of its first line, byte offset)."""
+    """The file's bytes in pieces that end at a line end: (piece, number of its first line, byte offset).
+    A line longer than limits.LINE is refused (a file without line ends would otherwise be held whole)."""
+    limit = LINE.value
     with open_binary(file, source) as stream:
         rest, line, offset = b"", 1, 0
         while True:
             block = stream.read(chunk_bytes)
             if not block:
                 if rest:
+                    check_lines(rest, file.name, source, line)
                     yield rest, line, offset
                 return
             data = rest + block
             cut = data.rfind(b"\n") + 1
-            if not cut:  # one line longer than a chunk: read on
+            if not cut:  # one line longer than a chunk: read on, up to the limit
+                if len(data) > limit:
+                    raise SourceError(source, LINE.refusal("the line has"), file.name, line)
                 rest = data
                 continue
             piece, rest = data[:cut], data[cut:]
+            check_lines(piece, file.name, source, line)
             yield piece, line, offset
             line, offset = line + piece.count(b"\n"), offset + cut
 
 
+def bounded_lines(text: io.TextIOBase, name: str, source: str, first_line: int = 1) -> Iterator[str]:
+    """A text stream's lines (with their ends), each read only up to limits.LINE characters: a longer one is
+    refused rather than held whole (a file without line ends is one line)."""
+    limit = LINE.value
+    for number, line in enumerate(iter(functools.partial(text.readline, limit + 2), ""), first_line):
+        if len(line) > limit and len(line.rstrip("\r\n")) > limit:
+            raise SourceError(source, LINE.refusal("the line has"), name, number)
+        yield line
+
+
 def text_lines(file: InputFile, source: str, only_newline: bool = False) -> Iterator[str]:
     """The file's lines (without their ends), read as they are needed; a byte that is not UTF-8 names its
-    line. `only_newline`: only \n ends a line (a stray \r inside a line is kept)."""
+    line, and so does a line longer than limits.LINE. `only_newline`: only \n ends a line (a stray \r inside
+    a line is kept)."""
     with open_binary(file, source) as stream:
+        text = io.TextIOWrapper(stream, encoding="utf-8", newline="\n" if only_newline else None)
         try:
-            for line in io.TextIOWrapper(stream, encoding="utf-8", newline="\n" if only_newline else None):
+            for line in bounded_lines(text, file.name, source):
                 yield line.removesuffix("\n") if only_newline else line.rstrip("\r\n")
         except UnicodeDecodeError:
             read_text(file, source)  # names the line
@@ -132,15 +195,16 @@ def decode_chunk(piece: bytes, file: InputFile, source: str, first_line: int) ->
 
 
 def read_bytes(file: InputFile, source: str, path: Path | None = None) -> bytes:
-    """A file's bytes, gunzipped when its declared name ends in .gz (the cache names files by digest)."""
+    """A file's bytes, gunzipped (up to limits.DECOMPRESSED) when its declared name ends in .gz (the cache
+    names files by digest)."""
     path = path or file.path
-    data = path.read_bytes()
     if not (path == file.path and file.name.endswith(".gz")):
-        return data
-    try:
-        return gzip.decompress(data)
-    except (OSError, EOFError, zlib.error) as e:
-        raise SourceError(source, f"not a readable gzip file: {e}", file.name) from None
+        return path.read_bytes()
+    with open_binary(file, source) as stream:
+        out = io.BytesIO()
+        while block := stream.read(CHUNK_BYTES):
+            out.write(block)
+        return out.getvalue()
 
 
 def read_text(file: InputFile, source: str, path: Path | None = None) -> str:
@@ -236,8 +300,14 @@ class Tree:
         return f"{self.file.name}/{self.prefix}{name}"
 
     def read_bytes(self, name: str) -> bytes:
+        """A member's bytes; one that decompresses to more than limits.DECOMPRESSED is refused before it is
+        read (zip and tar read a member up to its declared size, and no further)."""
         full = self.prefix + name
         try:
+            if self._zip is not None or self._tar is not None:
+                size = self._zip.getinfo(full).file_size if self._zip is not None else self._members[full].size
+                if size > DECOMPRESSED.value:
+                    raise SourceError(self.source, DECOMPRESSED.refusal("the member decompresses to"), self.where(name))
             if self._zip is not None:
                 return self._zip.read(full)
             if self._tar is not None:

@@ -12,7 +12,7 @@ from schemas.errors import SourceError
 from transforms.parsers._common import InputFile, family_frame, files_by_split, read_text, sentence_record
 
 NAME = "bc2gm_v1"
-OPTIONS = {"type"}
+OPTIONS = {"type": str}
 FAMILY = "kb"
 
 

@@ -14,7 +14,7 @@ from schemas.errors import SourceError
 from transforms.parsers._common import InputFile, family_frame, read_json, read_text
 
 NAME = "bioasq_json_v1"
-OPTIONS = {"per_snippet", "type_in_split"}
+OPTIONS = {"per_snippet": bool, "type_in_split": bool}
 FAMILY = "qa"
 TYPES = {"yesno", "factoid", "list", "summary"}
 

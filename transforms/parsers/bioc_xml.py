@@ -13,7 +13,7 @@ from schemas.families import empty_kb_lists
 from transforms.parsers._common import InputFile, family_frame, read_xml
 
 NAME = "bioc_xml_v1"
-OPTIONS = {"id_infons", "concept_args"}
+OPTIONS = {"id_infons": list[str], "concept_args": list[str]}
 FAMILY = "kb"
 
 # No DTD, no entities, no network: the release's DOCTYPE names a BioC.dtd we do not have.

@@ -15,6 +15,7 @@ a link none matches gives no id). The same database and id is kept once.
 
 import json
 import re
+from typing import TypedDict
 
 import polars as pl
 
@@ -23,7 +24,8 @@ from schemas.families import empty_kb_lists
 from transforms.parsers._common import InputFile, family_frame, read_text
 
 NAME = "biorelex_json_v1"
-OPTIONS = {"id_fields", "links"}
+Link = TypedDict("Link", {"match": str, "db": str})  # a regex with one group: the id in a grounding's link
+OPTIONS = {"id_fields": dict[str, str], "links": list[Link]}
 FAMILY = "kb"
 NO_ID = ("NA", "")
 

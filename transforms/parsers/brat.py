@@ -23,8 +23,8 @@ from schemas.errors import SourceError
 from transforms.parsers._common import InputFile, Tree, family_frame, pick, text_lines
 
 NAME = "brat_v1"
-OPTIONS = {"sentences", "events_as_relations", "texts_tsv", "annotations", "multiline_text", "read_from_offsets",
-           "ignore", "drop_trigger_relations"}
+OPTIONS = {"sentences": bool, "events_as_relations": list[str], "texts_tsv": str, "annotations": str,
+           "multiline_text": bool, "read_from_offsets": list[str], "ignore": list[str], "drop_trigger_relations": bool}
 FAMILY = "kb"
 _SPANS = re.compile(r"^\d+ \d+(;\d+ \d+)*$")
 _ANNOTATION_LINE = re.compile(r"^\S+\t")  # an id, then a tab

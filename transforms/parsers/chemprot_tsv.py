@@ -8,6 +8,7 @@ one character between them). Relations come from the gold standard (the evaluate
 """
 
 from collections.abc import Iterator
+from typing import Literal
 
 import polars as pl
 
@@ -23,7 +24,7 @@ from transforms.parsers._common import (
 )
 
 NAME = "chemprot_tsv_v1"
-OPTIONS = {"relations"}
+OPTIONS = {"relations": Literal["gold_standard", "all"]}
 FAMILY = "kb"
 ROLES = ("abstracts", "entities", "gold_standard", "relations")
 

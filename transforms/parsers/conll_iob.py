@@ -13,7 +13,7 @@ from schemas.families import empty_kb_lists
 from transforms.parsers._common import InputFile, family_frame, read_text
 
 NAME = "conll_iob_v1"
-OPTIONS = {"separator", "default_type"}
+OPTIONS = {"separator": str, "default_type": str}
 FAMILY = "kb"
 _TAG = re.compile(r"^(O|([BI])(?:-(.+))?)$")
 

@@ -7,6 +7,7 @@ import csv
 import io
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Literal, TypedDict
 
 import numpy as np
 import polars as pl
@@ -14,11 +15,14 @@ import pyarrow as pa
 
 from schemas.errors import SourceError
 from schemas.families import POLARS_SCHEMAS
+from schemas.limits import LINE
 from transforms.parsers._common import (
     BATCH_RECORDS,
     CHUNK_BYTES,
     InputFile,
     Tree,
+    bounded_lines,
+    check_lines,
     family_frame,
     line_chunks,
     open_binary,
@@ -26,9 +30,14 @@ from transforms.parsers._common import (
 )
 
 NAME = "csv_table_v1"
+Column = str | int  # a header name or a 0-based index
+MarkToken = TypedDict("MarkToken", {"field": str, "index": Column, "template": str})
+FileOptions = TypedDict("FileOptions", {"header": bool, "columns": dict[str, Column], "id": Column, "document": Column,
+                                        "delimiter": str, "members": dict[str, str]}, total=False)
 OPTIONS = {
-    "family", "columns", "header", "id", "document", "label_separator", "delimiter", "constants", "file_options",
-    "mark_token", "members",
+    "family": Literal["pairs", "te", "text", "t2t"], "columns": dict[str, Column], "header": bool, "id": Column,
+    "document": Column, "label_separator": str, "delimiter": str, "constants": dict[str, str | int | float],
+    "file_options": dict[str, FileOptions], "mark_token": MarkToken, "members": dict[str, str],
 }
 FIELDS = {
     "pairs": ("text_1", "text_2", "label"),
@@ -131,6 +140,8 @@ def _fast_batches(layout: _Layout) -> Iterator[pl.DataFrame]:
     from the first piece that does, the csv module reads the rest of the file."""
     pieces = line_chunks(layout.file, layout.source, PIECE_BYTES) if layout.data is None else _member_pieces(layout.data)
     for piece, first_line, offset in pieces:
+        if layout.data is not None:  # line_chunks checks a file's lines itself
+            check_lines(piece, layout.name, layout.source, first_line)
         lines = _lines(piece) if _simple_template(layout.marking) else None
         if lines is None:
             yield from _careful_batches(layout, offset, first_line)
@@ -255,7 +266,8 @@ def _careful_batches(layout: _Layout, offset: int, first_line: int) -> Iterator[
     with _open(layout) as stream:
         stream.seek(offset)
         text = io.TextIOWrapper(stream, encoding="utf-8", newline="")
-        reader = csv.reader(text, delimiter=layout.delimiter)
+        csv.field_size_limit(LINE.value)  # the module's default, 128 KiB, is less than a real long text
+        reader = csv.reader(bounded_lines(text, layout.name, layout.source, first_line), delimiter=layout.delimiter)
         try:
             yield from _careful_records(layout, reader, first_line)
         except UnicodeDecodeError:
@@ -283,10 +295,19 @@ def _name_bad_byte(layout: _Layout) -> None:
         raise layout.error(f"not UTF-8 text ({e.reason})", layout.data[: e.start].count(b"\n") + 1) from None
 
 
+def _next_record(layout: _Layout, reader, line: int) -> list[str] | None:
+    """The reader's next record (None at the end); a field longer than limits.LINE names the record's line."""
+    try:
+        return next(reader, None)
+    except csv.Error as e:
+        raise layout.error(LINE.refusal("a field has") if "field limit" in str(e) else f"not valid CSV: {e}",
+                           line) from None
+
+
 def _careful_records(layout: _Layout, reader, first_line: int) -> Iterator[pl.DataFrame]:
     name, source = layout.name, layout.source
     if layout.header and first_line == 1:
-        names = next(reader, None)
+        names = _next_record(layout, reader, 1)
         if names is None:
             raise layout.error("empty file: expected a header line", 1)
         layout.names, layout.width = names, len(names)
@@ -299,7 +320,7 @@ def _careful_records(layout: _Layout, reader, first_line: int) -> Iterator[pl.Da
         return record[idx]
 
     rows = []
-    for record in reader:
+    while (record := _next_record(layout, reader, ended + 1)) is not None:
         line, ended = ended + 1, reader.line_num + first_line - 1
         if not any(record):
             continue

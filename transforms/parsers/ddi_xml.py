@@ -14,7 +14,7 @@ from schemas.families import empty_kb_lists
 from transforms.parsers._common import InputFile, family_frame, fragment_texts, read_xml
 
 NAME = "ddi_xml_v1"
-OPTIONS: set[str] = set()
+OPTIONS: dict[str, type] = {}
 FAMILY = "kb"
 # A few sentences carry CR/LF/TAB (and most a trailing CRLF): replaced one for one by spaces so offsets hold.
 CONTROLS = str.maketrans("\r\n\t", "   ")

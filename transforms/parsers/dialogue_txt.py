@@ -18,7 +18,7 @@ from schemas.errors import SourceError
 from transforms.parsers._common import InputFile, family_frame, text_lines
 
 NAME = "dialogue_txt_v1"
-OPTIONS = {"speakers"}
+OPTIONS = {"speakers": dict[str, str]}
 FAMILY = "text"
 DIALOGUE_ID = re.compile(r"id=(\d+)")
 

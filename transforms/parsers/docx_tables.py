@@ -10,7 +10,7 @@ from schemas.errors import SourceError
 from transforms.parsers._common import InputFile, family_frame, pick
 
 NAME = "docx_tables_v1"
-OPTIONS = {"pairs_file", "scores_file", "header_rows", "score_columns"}
+OPTIONS = {"pairs_file": str, "scores_file": str, "header_rows": int, "score_columns": list[int]}
 FAMILY = "pairs"
 
 

@@ -15,10 +15,12 @@ from collections.abc import Iterator
 import polars as pl
 
 from schemas.errors import SourceError
+from schemas.limits import LINE
 from transforms.parsers._common import InputFile, family_frame, pick, read_text
 
 NAME = "evidence_inference_csv_v1"
-OPTIONS = {"prompts", "annotations", "question_template", "choices", "label_map", "skip_prompts"}
+OPTIONS = {"prompts": str, "annotations": str, "question_template": str, "choices": list[str],
+           "label_map": dict[str, str], "skip_prompts": list[int | str]}
 FAMILY = "qa"
 PROMPT_COLUMNS = ("PromptID", "PMCID", "Outcome", "Intervention", "Comparator")
 ANNOTATION_COLUMNS = ("PromptID", "PMCID", "Valid Label", "Label", "Annotations")
@@ -26,6 +28,7 @@ ANNOTATION_COLUMNS = ("PromptID", "PMCID", "Valid Label", "Label", "Annotations"
 
 def _rows(file: InputFile, source: str, needed: tuple[str, ...]) -> Iterator[tuple[int, dict]]:
     """(line a record starts on, record by column name) for each non-blank record of a CSV with a header."""
+    csv.field_size_limit(LINE.value)  # as csv_table: fields up to the line limit, not the module's 128 KiB
     reader = csv.reader(io.StringIO(read_text(file, source), newline=""))
     try:
         header = next(reader, None)

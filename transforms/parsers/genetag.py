@@ -15,7 +15,7 @@ from schemas.errors import SourceError
 from transforms.parsers._common import InputFile, family_frame, files_by_split, read_text, sentence_record
 
 NAME = "genetag_v1"
-OPTIONS = {"type", "skip_lines"}
+OPTIONS = {"type": str, "skip_lines": dict[str, list[int]]}
 FAMILY = "kb"
 ROLES = {"TOKENIZED_CORPUS": "sentences", "Gold.format": "mentions"}
 

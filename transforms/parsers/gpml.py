@@ -19,7 +19,7 @@ from schemas.families import empty_kb_lists
 from transforms.parsers._common import InputFile, Tree, family_frame, read_bytes
 
 NAME = "gpml_v1"
-OPTIONS = {"member"}
+OPTIONS = {"member": str}
 FAMILY = "kb"
 # The release's DOCTYPE names gpml.dtd: nothing outside the document is loaded or resolved.
 _XML = dict(resolve_entities=False, no_network=True, load_dtd=False)

@@ -11,7 +11,7 @@ from schemas.errors import SourceError
 from transforms.parsers._common import InputFile, family_frame, pick, read_text
 
 NAME = "hoc_labels_v1"
-OPTIONS = {"text_dir", "labels_dir", "label_order"}
+OPTIONS = {"text_dir": str, "labels_dir": str, "label_order": list[str]}
 FAMILY = "text"
 
 

@@ -11,6 +11,8 @@ removed; a mention's surrounding whitespace is left out of its span. Other eleme
 are transparent (their text is kept), and a mention inside a mention gives both.
 """
 
+from typing import NotRequired, TypedDict
+
 import polars as pl
 
 from schemas.errors import SourceError
@@ -18,7 +20,8 @@ from schemas.families import empty_kb_lists
 from transforms.parsers._common import InputFile, family_frame, read_xml
 
 NAME = "inline_xml_v1"
-OPTIONS = {"record", "id", "passages", "mentions", "no_id"}
+Mention = TypedDict("Mention", {"type": str, "ids": NotRequired[list[list[str]]]})  # ids: [[attribute, db], ...]
+OPTIONS = {"record": str, "id": str, "passages": dict[str, str], "mentions": dict[str, Mention], "no_id": list[str]}
 FAMILY = "kb"
 
 

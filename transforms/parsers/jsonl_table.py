@@ -8,6 +8,7 @@ has it), reads as a missing value. Infinity and -Infinity stay errors.
 
 import json
 from collections.abc import Iterator
+from typing import Literal
 
 import polars as pl
 
@@ -16,7 +17,8 @@ from transforms.parsers._common import BATCH_RECORDS, InputFile, family_frame, t
 from transforms.parsers.csv_table import FIELDS, check_mapping
 
 NAME = "jsonl_table_v1"
-OPTIONS = {"family", "columns", "id", "document", "label_separator", "constants"}
+OPTIONS = {"family": Literal["pairs", "te", "text", "t2t"], "columns": dict[str, str], "id": str, "document": str,
+           "label_separator": str, "constants": dict[str, str | int | float]}
 
 
 def parse(files: list[InputFile], options: dict, source: str) -> pl.DataFrame:

@@ -15,7 +15,7 @@ from schemas.families import POLARS_SCHEMAS
 from transforms.parsers._common import InputFile, decode_chunk, family_frame, line_chunks
 
 NAME = "mcq_jsonl_v1"
-OPTIONS = {"id", "question", "options", "answer_key"}
+OPTIONS = {"id": str, "question": str, "options": str, "answer_key": str}
 FAMILY = "qa"
 
 

@@ -13,7 +13,7 @@ from schemas.errors import SourceError
 from transforms.parsers._common import InputFile, family_frame, read_xml
 
 NAME = "mediqa_qa_xml_v1"
-OPTIONS = {"min_score"}
+OPTIONS = {"min_score": float}
 FAMILY = "qa"
 
 

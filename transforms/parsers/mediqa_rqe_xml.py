@@ -10,7 +10,7 @@ from schemas.errors import SourceError
 from transforms.parsers._common import InputFile, family_frame, read_xml
 
 NAME = "mediqa_rqe_xml_v1"
-OPTIONS: set[str] = set()
+OPTIONS: dict[str, type] = {}
 FAMILY = "te"
 LABELS = {"true", "false"}
 

@@ -18,7 +18,7 @@ from schemas.families import empty_kb_lists
 from transforms.parsers._common import InputFile, family_frame, read_bytes
 
 NAME = "pair_table_v1"
-OPTIONS = {"columns", "delimiter", "encoding"}
+OPTIONS = {"columns": dict[str, str], "delimiter": str, "encoding": str}
 FAMILY = "kb"
 ENTITY = ("text", "start", "end", "type")
 FIELDS = ("label", "document", "sentence_number", "sentence", *(f"arg{i}_{f}" for i in (1, 2) for f in ENTITY))

@@ -4,6 +4,7 @@ from collections.abc import Iterator
 from contextlib import ExitStack, closing
 from itertools import islice
 from pathlib import PurePosixPath
+from typing import NotRequired, TypedDict
 
 import polars as pl
 
@@ -11,7 +12,9 @@ from schemas.errors import SourceError
 from transforms.parsers._common import BATCH_RECORDS, InputFile, family_frame, pick, text_lines
 
 NAME = "parallel_text_v1"
-OPTIONS = {"pairs", "text_1_name", "text_2_name", "skip_markers"}
+Pair = TypedDict("Pair", {"text_1": str, "text_2": str, "ids": NotRequired[str], "text_1_name": NotRequired[str],
+                          "text_2_name": NotRequired[str]})
+OPTIONS = {"pairs": list[Pair], "text_1_name": str, "text_2_name": str, "skip_markers": list[str]}
 FAMILY = "t2t"
 PAIR_KEYS = {"text_1", "text_2", "ids", "text_1_name", "text_2_name"}
 

@@ -12,7 +12,7 @@ from schemas.errors import SourceError
 from transforms.parsers._common import InputFile, family_frame, text_lines
 
 NAME = "phrase_concept_tsv_v1"
-OPTIONS = {"db_name", "entity_type"}
+OPTIONS = {"db_name": str, "entity_type": str}
 FAMILY = "kb"
 
 

@@ -15,6 +15,7 @@ order, earlier first; false: e1 then e2, as LLL's agent -> target).
 """
 
 import re
+from typing import Literal
 
 import polars as pl
 
@@ -23,7 +24,7 @@ from schemas.families import empty_kb_lists
 from transforms.parsers._common import InputFile, family_frame, fragment_texts, read_xml
 
 NAME = "ppi_xml_v1"
-OPTIONS = {"unit", "entity_type", "undirected"}
+OPTIONS = {"unit": Literal["sentence", "document"], "entity_type": str, "undirected": bool}
 FAMILY = "kb"
 SPAN = re.compile(r"^(\d+)-(\d+)$")
 

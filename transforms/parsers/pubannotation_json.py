@@ -22,7 +22,7 @@ from transforms.parsers._common import InputFile, family_frame, read_json, read_
 from transforms.parsers.brat import line_passages
 
 NAME = "pubannotation_json_v1"
-OPTIONS = {"roles", "coreference"}
+OPTIONS = {"roles": dict[str, str], "coreference": list[str]}
 FAMILY = "kb"
 
 

@@ -13,7 +13,7 @@ from schemas.errors import SourceError
 from transforms.parsers._common import InputFile, family_frame, open_binary, read_json
 
 NAME = "pubmedqa_json_v1"
-OPTIONS: set[str] = set()
+OPTIONS: dict[str, type] = {}
 FAMILY = "qa"
 CHOICES = ["yes", "no", "maybe"]
 FIELDS = ("QUESTION", "CONTEXTS", "final_decision")

@@ -11,6 +11,7 @@ import functools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import NotRequired, TypedDict
 
 import polars as pl
 
@@ -19,7 +20,9 @@ from schemas.families import empty_kb_lists
 from transforms.parsers._common import BATCH_DOCUMENTS, InputFile, family_frame, text_lines
 
 NAME = "pubtator_v1"
-OPTIONS = {"default_db", "id_separators", "id_rewrites", "id_columns", "realign", "line_fixes"}
+LineFix = TypedDict("LineFix", {"file": str, "line": int, "find": str, "replace": NotRequired[str | None]})
+OPTIONS = {"default_db": str | dict[str, str], "id_separators": list[str] | dict[str, list[str]],
+           "id_rewrites": list[list[str]], "id_columns": list[int], "realign": int, "line_fixes": list[LineFix]}
 FAMILY = "kb"
 NO_ID = ("", "-", "-1")
 FIX_KEYS = {"file", "line", "find", "replace"}

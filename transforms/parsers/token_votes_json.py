@@ -14,7 +14,7 @@ from schemas.families import empty_kb_lists
 from transforms.parsers._common import InputFile, family_frame, read_json, read_text
 
 NAME = "token_votes_json_v1"
-OPTIONS = {"sentences", "labels"}
+OPTIONS = {"sentences": str, "labels": dict[str, str]}
 FAMILY = "kb"
 
 

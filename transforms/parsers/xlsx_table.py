@@ -3,6 +3,7 @@
 import io
 import zipfile
 import zlib
+from typing import Literal
 from xml.etree.ElementTree import ParseError
 from xml.parsers.expat import ExpatError
 
@@ -15,7 +16,8 @@ from transforms.parsers._common import InputFile, family_frame, read_bytes
 from transforms.parsers.csv_table import FIELDS, check_mapping, field_value
 
 NAME = "xlsx_table_v1"
-OPTIONS = {"family", "columns", "header", "id", "label_separator", "constants", "sheet"}
+OPTIONS = {"family": Literal["pairs", "te", "text", "t2t"], "columns": dict[str, str | int], "header": bool, "id": str | int,
+           "label_separator": str, "constants": dict[str, str | int | float], "sheet": str}
 
 
 def _cell(value) -> str:

@@ -1,5 +1,5 @@
 """Renderers, one module per category (and family), found by their registered NAME (versioned).
-Each module has NAME, FAMILY (the family table it reads), OPTIONS and render(family, options)."""
+Each module has NAME, FAMILY (the family table it reads), OPTIONS (option -> type) and render(family, options)."""
 
 import importlib
 import pkgutil

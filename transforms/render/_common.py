@@ -5,6 +5,9 @@ import polars as pl
 from schemas.families import document_text
 
 PROVENANCE = ["id", "document_id", "split", "source_file", "source_line"]
+# The type of a `label_map` option, source label -> output label: YAML reads `1:` and `true:` as an integer
+# and a boolean, which the renderers compare as the text a file holds.
+LABEL_MAP = dict[str | int | bool, str | int]
 
 
 def _column(values: pl.Expr | list[str], name: str) -> pl.Expr | pl.Series:

@@ -11,7 +11,7 @@ from schemas.families import document_text
 from transforms.render._common import bracketed, in_text_order, mention, rendered
 
 NAME = "coref_v1"
-OPTIONS = {"label"}
+OPTIONS = {"label": str}
 FAMILY = "kb"
 
 

@@ -10,13 +10,16 @@ only an entity may be an event's theme, and an event without one is left out (Me
 its BioNLP-ST 2011 ID and 2013 CG/PC counts are the documents with an event whose Theme is an entity).
 """
 
+from typing import Literal
+
 import polars as pl
 
 from schemas.families import document_text
 from transforms.render._common import bracketed, mention, rendered
 
 NAME = "ee_v1"
-OPTIONS = {"types", "theme_roles", "arguments", "themes"}
+OPTIONS = {"types": list[str], "theme_roles": list[str], "arguments": Literal["theme", "all"],
+           "themes": Literal["any", "entities"]}
 FAMILY = "kb"
 _FAR = 1 << 62  # where an argument-less, trigger-less event sorts: last
 

@@ -6,7 +6,7 @@ from schemas.families import document_text
 from transforms.render._common import ROW, bracketed_per_record, exploded, mention_text, rendered, sorted_in_text_order
 
 NAME = "ned_v1"
-OPTIONS = {"db_map", "types", "dbs", "fallback_dbs"}
+OPTIONS = {"db_map": dict[str, str], "types": list[str], "dbs": list[str], "fallback_dbs": list[str]}
 FAMILY = "kb"
 
 

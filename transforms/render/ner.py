@@ -1,5 +1,7 @@
 """NER: entity lists (`[mention <Type>]`, in order of appearance, repeats kept) or word-level BIO tags."""
 
+from typing import Literal
+
 import polars as pl
 
 from schemas.families import document_text
@@ -14,7 +16,7 @@ from transforms.render._common import (
 )
 
 NAME = "ner_v1"
-OPTIONS = {"style", "types", "type_map"}
+OPTIONS = {"style": Literal["list", "bio"], "types": list[str], "type_map": dict[str, str]}
 FAMILY = "kb"
 
 

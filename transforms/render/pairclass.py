@@ -2,11 +2,11 @@
 
 import polars as pl
 
-from transforms.render._common import rendered
+from transforms.render._common import LABEL_MAP, rendered
 from transforms.render.te import map_labels
 
 NAME = "pairclass_v1"
-OPTIONS = {"label_map", "text_1_label", "text_2_label"}
+OPTIONS = {"label_map": LABEL_MAP, "text_1_label": str, "text_2_label": str}
 FAMILY = "pairs"
 
 

@@ -6,13 +6,14 @@ the answers joined by ', '. Vectorised: QA sets are among MedINST's largest (BIO
 """
 
 import string
+from typing import Literal
 
 import polars as pl
 
 from transforms.render._common import rendered
 
 NAME = "qa_v1"
-OPTIONS = {"answer_style"}
+OPTIONS = {"answer_style": Literal["text", "letter", "letter_text"]}
 FAMILY = "qa"
 
 LETTERS = string.ascii_uppercase

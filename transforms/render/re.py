@@ -1,12 +1,14 @@
 """RE: one sample per document, its relations in order of appearance as `[arg1 mention <type> arg2 mention]`."""
 
+from typing import Literal
+
 import polars as pl
 
 from schemas.families import document_text
 from transforms.render._common import ROW, bracketed_per_record, exploded, mention_text, rendered
 
 NAME = "re_v1"
-OPTIONS = {"types", "type_map", "arguments"}
+OPTIONS = {"types": list[str], "type_map": dict[str, str], "arguments": Literal["any", "entities"]}
 FAMILY = "kb"
 
 

@@ -5,7 +5,7 @@ import polars as pl
 from transforms.render._common import rendered
 
 NAME = "sts_v1"
-OPTIONS = {"text_1_label", "text_2_label", "scale", "file_lines"}
+OPTIONS = {"text_1_label": str, "text_2_label": str, "scale": list[float], "file_lines": dict[str, str]}
 FAMILY = "pairs"
 TOP = 5  # MedINST's STS scores run from 0 to 5: its MSE scorer treats any other output as unparsable
 

@@ -5,7 +5,7 @@ import polars as pl
 from transforms.render._common import rendered
 
 NAME = "t2t_v1"
-OPTIONS = {"prefix"}
+OPTIONS = {"prefix": str}
 FAMILY = "t2t"
 
 

@@ -2,10 +2,10 @@
 
 import polars as pl
 
-from transforms.render._common import rendered
+from transforms.render._common import LABEL_MAP, rendered
 
 NAME = "te_v1"
-OPTIONS = {"label_map", "hypothesis_label", "premise_label", "premise_first"}
+OPTIONS = {"label_map": LABEL_MAP, "hypothesis_label": str, "premise_label": str, "premise_first": bool}
 FAMILY = "te"
 
 

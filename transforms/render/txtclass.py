@@ -2,10 +2,10 @@
 
 import polars as pl
 
-from transforms.render._common import rendered
+from transforms.render._common import LABEL_MAP, rendered
 
 NAME = "txtclass_v1"
-OPTIONS: set[str] = {"label_map"}
+OPTIONS = {"label_map": LABEL_MAP}
 FAMILY = "text"
 
 

@@ -1,0 +1,53 @@
+"""Prefect's temporary server, for a command run without PREFECT_API_URL, bound to the command's life.
+
+Prefect starts that server as a child process on first use and stops it from `atexit`; a command that
+is SIGKILLed (or OOM-killed) never runs atexit, and its server ran on forever with PPID 1. Started
+here instead, from the main thread, the server asks the kernel (Linux PR_SET_PDEATHSIG) for SIGTERM
+when its parent dies, however it dies. Elsewhere Prefect's own start and atexit stay as they were.
+"""
+
+import ctypes
+import functools
+import os
+import signal
+import subprocess
+import sys
+
+from prefect.server.api.server import SubprocessASGIServer
+from prefect.settings import PREFECT_API_URL
+
+PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+
+
+def _dies_with(parent: int):
+    """A preexec_fn: in the child, before exec, ask for SIGTERM when `parent` dies."""
+    prctl = ctypes.CDLL(None, use_errno=True).prctl  # looked up before fork: nothing to load in the child
+
+    def preexec() -> None:
+        prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+        if os.getppid() != parent:  # the parent died before the prctl: no signal would come
+            os._exit(1)
+
+    return preexec
+
+
+class _BoundServer(SubprocessASGIServer):
+    """Prefect's server, its process started with `_dies_with` (Prefect builds the command)."""
+
+    def _run_uvicorn_command(self) -> subprocess.Popen:
+        popen = subprocess.Popen
+        subprocess.Popen = functools.partial(popen, preexec_fn=_dies_with(os.getpid()))
+        try:
+            return super()._run_uvicorn_command()
+        finally:
+            subprocess.Popen = popen
+
+
+def bind_temporary_server() -> None:
+    """Start the temporary server now, if this process would use one. Call it from the main thread:
+    the kernel signals the child when the *thread* that started it ends."""
+    if PREFECT_API_URL.value() or not sys.platform.startswith("linux"):
+        return
+    # SubprocessASGIServer keeps one instance per port: Prefect's own `SubprocessASGIServer()` in
+    # get_client() then returns this one, already running.
+    _BoundServer().start()
