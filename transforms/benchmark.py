@@ -21,7 +21,9 @@ def draw_test_sets(test_rows: pl.DataFrame, spec: BenchmarkSpec) -> tuple[pl.Dat
             continue
         rows = seeded_order(rows, spec.seed).head(t.sample) if t.sample else rows.sort("uid")
         frames.append(rows.with_columns(level=pl.lit(t.level), metric=pl.lit(t.metric)))
-    return (pl.concat(frames) if frames else test_rows.clear()), missing
+    # With no task present, an empty frame of the same columns (level and metric too).
+    none = test_rows.clear().with_columns(level=pl.lit(None, pl.Int32), metric=pl.lit(None, pl.Utf8))
+    return (pl.concat(frames) if frames else none), missing
 
 
 def _demo_pools(train_rows: pl.DataFrame, spec: BenchmarkSpec) -> dict[str, list[dict]]:

@@ -16,7 +16,7 @@ import polars as pl
 from warehouse import storage
 from warehouse.catalog import write_catalog
 from warehouse.faults import crash_point
-from warehouse.layout import builds_dir, published_log, stage_dir, switch_current
+from warehouse.layout import BrokenCurrent, builds_dir, current_build, published_log, stage_dir, switch_current
 from warehouse.stage import MANIFEST, StageDamaged, checked_file, copy_checked, local_stage, read_manifest
 
 TASK_META = {
@@ -60,6 +60,14 @@ def _tasks_table(counts: list[dict], sources: list[dict]) -> pl.DataFrame:
     )
 
 
+def _published(home: Path) -> Path | None:
+    """The local build published now, whose unchanged files a new build may share; None if there is none."""
+    try:
+        return current_build(home)
+    except BrokenCurrent:
+        return None
+
+
 def rows_digest(build_id: str) -> str:
     """The end of a build id, which digests the fingerprints of its staged sources: two builds that
     publish the same rows share it (a mart derived from one holds for the other)."""
@@ -85,6 +93,7 @@ def publish(home: Path, staged: list[dict], sources: list[dict], pipeline_versio
 
     counts, stats, quarantine = [], [], []
     remote = storage.remote_of(home)
+    previous = None if remote else _published(home)
     for s in staged:
         # Found from the home (where it is now, not where a cached result says it was staged); a remote
         # home's stage may have been written by a worker on another machine.
@@ -95,7 +104,8 @@ def publish(home: Path, staged: list[dict], sources: list[dict], pipeline_versio
             rel = Path(entry["path"]).relative_to("instructions")
             # part-00003.parquet of source x becomes x-00003.parquet beside other sources' parts
             dst = tmp / "instructions" / rel.parent / f"{s['source']}-{rel.stem.removeprefix('part-')}.parquet"
-            copy_checked(stage, entry, dst, s["source"])
+            same = previous / dst.relative_to(tmp) if previous else None
+            copy_checked(stage, entry, dst, s["source"], published=same)
             counts.append({**_partition_values(rel), "source": s["source"], "rows": entry["rows"]})
         stats.append(pl.read_parquet(checked_file(stage, manifest, "stats.parquet", s["source"])))
         quarantine.append(pl.read_parquet(checked_file(stage, manifest, "quarantine.parquet", s["source"])))

@@ -236,10 +236,19 @@ def _copy(src: Path, dst: Path) -> None:
     shutil.copyfile(src, dst)
 
 
-def copy_checked(stage: Path, entry: dict, dst: Path, source: str) -> None:
+def copy_checked(stage: Path, entry: dict, dst: Path, source: str, published: Path | None = None) -> None:
     """Copy a staged file into a build and check the copy against the manifest (StageDamaged names the
-    file and what differs). Never a hard link: a published build must not change when a stage does."""
+    file and what differs). Never a hard link to the stage: a published build must not change when a
+    stage does. `published`: the same file in the build published before; when it is byte-identical to
+    the manifest's entry it is hard-linked instead (builds are never written, so builds share inodes only
+    with builds), which keeps a rebuild of unchanged sources from copying every byte again."""
     dst.parent.mkdir(parents=True, exist_ok=True)
+    if published is not None and file_problem(published, entry) is None:
+        try:
+            os.link(published, dst)
+            return
+        except OSError:  # another file system, or links not allowed: copy
+            pass
     try:
         _copy(stage / entry["path"], dst)
     except FileNotFoundError:

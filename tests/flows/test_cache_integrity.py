@@ -159,15 +159,16 @@ def test_a_part_damaged_after_its_check_fails_publish_naming_it(ncbi_home, corpo
 
     monkeypatch.setattr(flows.build, "stage_problem", lambda *args, **kwargs: None)  # the check passed earlier
     before = (ncbi_home / "warehouse" / "CURRENT").read_text()
-    part = stage_of(ncbi_home, "ncbi_disease") / PART.format(split="test")
-    data = bytearray(part.read_bytes())
-    data[len(data) // 2] ^= 0x01
-    part.write_bytes(bytes(data))
+    published = current_build(ncbi_home) / "instructions" / "category=NED" / "task=NCBI-disease-NED" / "split=test"
+    # The staged part and the copy the current build published (which publish would otherwise link) both damaged.
+    for part in (stage_of(ncbi_home, "ncbi_disease") / PART.format(split="test"), published / "ncbi_disease-00000.parquet"):
+        data = bytearray(part.read_bytes())
+        data[len(data) // 2] ^= 0x01
+        part.write_bytes(bytes(data))
     with pytest.raises(BuildFailed, match=rf"ncbi_disease: {PART.format(split='test')}: sha256 [0-9a-f]{{64}}, the "
                                           r"manifest says [0-9a-f]{64}; the published warehouse is unchanged"):
         build(only=["ncbi_disease"], home=str(ncbi_home), sources_root=str(corpora))
     assert (ncbi_home / "warehouse" / "CURRENT").read_text() == before
-    assert counts(ncbi_home) == NCBI
 
 
 def test_published_builds_share_no_inode_with_a_stage(ncbi_home, corpora):
@@ -176,6 +177,25 @@ def test_published_builds_share_no_inode_with_a_stage(ncbi_home, corpora):
     published = [p for p in (ncbi_home / "warehouse" / "builds").rglob("*") if p.is_file()]
     assert len(published) > 10
     assert [p for p in published if (p.stat().st_dev, p.stat().st_ino) in staged] == []
+
+
+def test_a_rebuild_shares_the_previous_builds_unchanged_files_but_never_a_damaged_one(ncbi_home, corpora):
+    first = current_build(ncbi_home)
+    damaged = first / "instructions" / "category=NED" / "task=NCBI-disease-NED" / "split=dev" / "ncbi_disease-00000.parquet"
+    data = bytearray(damaged.read_bytes())
+    data[len(data) // 2] ^= 0x01  # the published copy altered behind our back
+    damaged.write_bytes(bytes(data))
+    build(only=["ncbi_disease"], home=str(ncbi_home), sources_root=str(corpora))  # nothing changed
+    second = current_build(ncbi_home)
+    assert second != first
+    shared, fresh = [], []
+    for p in (second / "instructions").rglob("*.parquet"):
+        twin = first / p.relative_to(second)
+        (shared if p.stat().st_ino == twin.stat().st_ino else fresh).append(p.relative_to(second).as_posix())
+    assert sorted(shared) == [f"instructions/category=NED/task=NCBI-disease-NED/split={s}/ncbi_disease-00000.parquet"
+                              for s in ("test", "train")]
+    assert fresh == ["instructions/category=NED/task=NCBI-disease-NED/split=dev/ncbi_disease-00000.parquet"]
+    assert counts(ncbi_home) == NCBI  # the damaged copy was not taken over: the dev part came from the stage
 
 
 def test_the_stage_manifest_records_every_part(ncbi_home):

@@ -95,3 +95,13 @@ def test_mixtures_are_seeded_and_follow_the_strategy():
     assert dict(capped.group_by("task").len().iter_rows()) == {"big": 15, "small": 10}
     tempered = sample_mixture(pool, 20, "temperature", seed=1, temperature=1000.0)
     assert dict(tempered.group_by("task").len().iter_rows()) == {"big": 10, "small": 10}
+
+
+def test_a_warehouse_without_any_benchmark_task_gives_empty_benchmark_rows():
+    other = rows("MQP", "STS", "test", 3)
+    test, missing = draw_test_sets(other, SPEC)
+    assert missing == ["T-NER", "T-QA", "T-ABSENT"] and test.height == 0
+    bench, no_demos = benchmark_rows(test, TRAIN, SPEC)
+    assert bench.height == 0 and no_demos == []
+    assert bench.columns == ["task", "category", "level", "metric", "setting", "instruction", "input", "output",
+                             "history", "uid"]
