@@ -68,7 +68,7 @@ def test_a_full_disk_while_fetching_fails_the_build_and_keeps_the_published_ware
                             timeout=600)
     assert second.returncode == 1, second.stdout[-3000:]
     assert "medinst build failed: 1 source(s) failed; the published warehouse is unchanged:\n  medqa: test.jsonl: " \
-           f"fetching {corpora}/medqa/test.jsonl failed on this machine: [Errno 28] No space left on device" \
+           f"fetching {corpora.resolve()}/medqa/test.jsonl failed on this machine: [Errno 28] No space left on device" \
            in second.stderr, second.stderr[-3000:]
     assert "cannot be fetched" not in second.stderr + second.stdout
     assert (home / "warehouse" / "CURRENT").read_text() == before and counts(home) == rows
