@@ -4,6 +4,8 @@ Config file: the path in MEDINST_CONFIG, else `medinst.toml` in the working dire
 
     home = "/data/medinst"
     sources_root = "/mirror/corpora"
+    manual_dir = "/data/manual-downloads"   # files behind a login, laid out <dir>/<source_id>/<file>
+    offline = false            # true: never contact an origin (the mirror, manual dir and cache only)
     registry = ["/etc/medinst/sources"]
     sql_timeout = 300          # seconds a `medinst sql` query may run (MEDINST_SQL_TIMEOUT, --timeout); 0: no limit
 
@@ -29,6 +31,8 @@ class Settings:
     sources_root: str | None = None
     registry: list[Path] = field(default_factory=lambda: [BUILTIN_REGISTRY])
     url: str | None = None  # the remote home (s3://...) whose local working copy `home` is; None for a local home
+    manual_root: str | None = None  # where the user put manual downloads: <manual_root>/<source_id>/<path>
+    offline: bool = False  # never contact an origin: the mirror, the manual downloads and the raw cache only
 
     @property
     def location(self) -> str:
@@ -49,17 +53,38 @@ def _absolute(location: str) -> str:
     return location if "://" in location else str(Path(location).expanduser().resolve())
 
 
-def resolve(home: str | None = None, sources_root: str | None = None, registry: list[str] | None = None) -> Settings:
+def _flag(value) -> bool:
+    """A yes/no setting from the environment or the config file."""
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ("1", "true", "yes", "on"):
+        return True
+    if text in ("", "0", "false", "no", "off"):
+        return False
+    raise ValueError(f"{value!r} is not a yes/no value (1/0, true/false, yes/no, on/off)")
+
+
+def resolve(home: str | None = None, sources_root: str | None = None, registry: list[str] | None = None,
+            manual_root: str | None = None, offline: bool | None = None) -> Settings:
     config = _config()
     home = home or os.environ.get("MEDINST_HOME") or config.get("home") or "~/.medinst"
     root = sources_root or os.environ.get("MEDINST_SOURCES_ROOT") or config.get("sources_root")
     extra = registry or [p for p in os.environ.get("MEDINST_REGISTRY", "").split(os.pathsep) if p] or config.get("registry", [])
     url = normalise(home) if is_remote(home) else None
+    manual = manual_root or os.environ.get("MEDINST_MANUAL_DIR") or config.get("manual_dir")
+    if offline is None:
+        try:
+            offline = _flag(os.environ.get("MEDINST_OFFLINE") or config.get("offline", False))
+        except ValueError as e:
+            raise ValueError(f"MEDINST_OFFLINE / offline in the config file: {e}") from None
     return Settings(
         home=home_path(home),
         sources_root=_absolute(root) if root else None,
         registry=[BUILTIN_REGISTRY, *(Path(p).expanduser().resolve() for p in extra)],
         url=url,
+        manual_root=_absolute(manual) if manual else None,
+        offline=offline,
     )
 
 

@@ -19,11 +19,27 @@ class _Spec(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+class ManualDownload(_Spec):
+    """A file behind a login or click-through (Google Drive, Kaggle, a registration form): a pipeline cannot
+    fetch it, so the user downloads it and places it at `<manual dir>/<source_id>/<path>` (or in the mirror
+    layout); the build then reads it from there like any other file."""
+
+    page: str = Field(pattern=r"^https?://", description="where a person gets the file")
+    steps: str = Field(min_length=10, description="what to do there, and which file of the download to keep")
+
+
 class FileSpec(_Spec):
     """One declared file (or folder of files) of a corpus."""
 
-    path: str = Field(min_length=1, description="path relative to <mirror root>/<source_id>/")
-    url: str = Field(pattern=r"^(https?|s3)://", description="origin, pinned to a commit or version")
+    path: str = Field(min_length=1, description="path relative to <mirror root>/<source_id>/ (or <manual dir>/...)")
+    url: str | None = Field(None, pattern=r"^(https?|s3)://",
+                            description="origin, pinned to a commit or version; absent only for a manual download")
+    manual: ManualDownload | None = Field(None, description="set when the file cannot be fetched by a pipeline")
+    optional: bool = Field(
+        False, description="the source is built without this file when it cannot be had (its splits are then "
+                           "missing, and the build says so: the source shows as partial and --strict fails); for "
+                           "the parts of a release that the mirror does not hold",
+    )
     sha256: str | None = Field(
         None, pattern=r"^[0-9a-f]{64}$",
         description="content digest; when not known yet, the first download records it in the lock file",
@@ -50,6 +66,12 @@ class FileSpec(_Spec):
             raise ValueError(f"{path!r}: {why}; a declared path is relative to <mirror root>/<source_id>/ "
                              "and stays inside it")
         return path
+
+    @model_validator(mode="after")
+    def _has_an_origin(self):
+        if not self.url and not self.manual:
+            raise ValueError(f"{self.path}: a declared file needs its origin `url`, or `manual` download steps")
+        return self
 
     @model_validator(mode="after")
     def _include_is_for_folders(self):
@@ -116,6 +138,10 @@ class SourceSpec(_Spec):
     parser: NamedStep | None = Field(None, description="required when the source declares files")
     availability: str | None = Field(
         None, description="why the source cannot be built from declared files (required when there are none)"
+    )
+    untested: str | None = Field(
+        None, description="set for a source never built from its real files here (not in the corpora mirror): "
+                          "what its parser was tested on instead",
     )
     seeded_split: SeededSplit | None = None
     max_quarantined: int = Field(0, ge=0, description="rows that may fail validation before the build fails")

@@ -103,10 +103,13 @@ def _from_remote_cache(home: Path, remote: str, sha256: str, landing: Path, fold
     return True
 
 
-def candidate_urls(source_id: str, file: FileSpec, sources_root: str | None) -> list[str]:
-    """Where a file may be had, in order: the mirror (when one is set), then the origin."""
-    mirror = [f"{sources_root.rstrip('/')}/{source_id}/{file.path}"] if sources_root else []
-    return mirror + [file.url]
+def candidate_urls(source_id: str, file: FileSpec, sources_root: str | None, manual_root: str | None = None,
+                   offline: bool = False) -> list[tuple[str, str]]:
+    """Where a file may be had, in order, each as (url, place): the mirror (when one is set), the folder
+    of manual downloads (when one is set), then the origin (unless offline, or the file has none)."""
+    places = [(root, place) for root, place in ((sources_root, "mirror"), (manual_root, "manual")) if root]
+    urls = [(f"{root.rstrip('/')}/{source_id}/{file.path}", place) for root, place in places]
+    return urls + ([(file.url, "origin")] if file.url and not offline else [])
 
 
 def known_size(source_id: str, file: FileSpec, home: Path, sources_root: str | None) -> int:
@@ -140,9 +143,14 @@ def _our_failure(e: Exception, staging: Path | None) -> bool:
     return isinstance(e, PermissionError) and staging is not None and any(n.is_relative_to(staging) for n in names)
 
 
+class HostUnreachable(OSError):
+    """The host does not resolve: there is no network, or the name is wrong (not retried)."""
+
+
 def _try(action, url: str, retries: int, backoff: float, source_id: str, file: str | None = None,
-         staging: Path | None = None) -> str | None:
-    """Run a download with retries; None when it worked, else why it did not (the source is then skipped).
+         staging: Path | None = None) -> tuple[str, str] | None:
+    """Run a download with retries; None when it worked, else (kind, why) it did not (the source is then
+    skipped), kind as schemas.errors.UNAVAILABLE_KINDS.
 
     A failure of this machine (see _our_failure) raises a SourceError at once: skipping the source
     would publish less than was asked. Messages name the URL with its credentials redacted.
@@ -153,7 +161,9 @@ def _try(action, url: str, retries: int, backoff: float, source_id: str, file: s
             action()
             return None
         except FileNotFoundError:
-            return f"not found at {shown}"
+            return "not found", f"not found at {shown}"
+        except HostUnreachable as e:
+            return "unreachable", f"unreachable: {shown}: {redact(str(e))}"
         except SourceError:  # hostile or truncated content: fail the build, do not retry or skip
             raise
         except Exception as e:  # network and server errors differ by backend (aiohttp, botocore, OSError)
@@ -161,7 +171,7 @@ def _try(action, url: str, retries: int, backoff: float, source_id: str, file: s
                 raise SourceError(source_id, f"fetching {shown} failed on this machine: {redact(str(e))} (not a "
                                              "failure of the source; nothing was skipped or published)", file) from None
             if attempt == retries:
-                return redact(f"could not fetch {shown} after {retries + 1} tries: {e}")
+                return "unreachable", redact(f"could not fetch {shown} after {retries + 1} tries: {e}")
             delay = backoff * 2**attempt
             log.warning("%s: fetching %s failed (%s); retrying in %.1fs", source_id, shown, redact(str(e)), delay)
             time.sleep(delay)
@@ -234,7 +244,8 @@ def _http_download(url: str, target: Path, *, source_id: str = "", file: str | N
             raise
         except urllib.error.URLError as e:
             if isinstance(e.reason, socket.gaierror):  # a host that does not resolve: nothing to retry
-                raise FileNotFoundError(current) from None
+                raise HostUnreachable(f"its host {urllib.parse.urlsplit(current).hostname} does not resolve "
+                                      f"({e.reason})") from None
             raise
         with response:
             announced = response.headers.get("Content-Length")
@@ -447,19 +458,39 @@ def _damaged_cache_entry(home: Path, source_id: str, file: FileSpec, expected: s
     return why
 
 
+def manual_steps(source_id: str, file: FileSpec, manual_root: str | None) -> str:
+    """What a person must do to provide a manual download, naming where to put it."""
+    where = f"{manual_root.rstrip('/')}/{source_id}/{file.path}" if manual_root else \
+        f"<manual dir>/{source_id}/{file.path} (the manual dir: --manual-dir or MEDINST_MANUAL_DIR)"
+    return f"download it by hand from {file.manual.page}: {' '.join(file.manual.steps.split())}; put it at {where}"
+
+
+def _why_unavailable(source_id: str, file: FileSpec, kinds: list[str | None], offline: bool, manual_root: str | None
+                     ) -> tuple[str, str | None]:
+    """The kind of a file's unavailability (schemas.errors.UNAVAILABLE_KINDS), and what to add to its reasons."""
+    if file.manual:
+        return "manual", "a manual download: " + manual_steps(source_id, file, manual_root)
+    if offline:
+        return "offline", f"offline: its origin {redact(file.url)} was not tried"
+    return next((k for k in kinds if k), "unreachable"), None
+
+
 def fetch(
     source_id: str,
     file: FileSpec,
     *,
     home: Path,
     sources_root: str | None = None,
+    manual_root: str | None = None,
+    offline: bool = False,
     retries: int = 3,
     backoff: float = 0.5,
 ) -> Path:
     """The local path of a declared file (or folder), fetching and verifying it if not cached.
 
     The expected digest is the declared one, else the one the lock file recorded; with neither,
-    the first download records its digest in the lock file.
+    the first download records its digest in the lock file. Candidates are tried in order (see
+    candidate_urls); `offline` never contacts an origin.
     """
     expected = file.sha256 or locked_digest(home, source_id, file.path)
     damaged = _damaged_cache_entry(home, source_id, file, expected) if expected else None
@@ -478,13 +509,14 @@ def fetch(
             if not target.exists():
                 landing.rename(target)
             return target
-        for url in candidate_urls(source_id, file, sources_root):
+        kinds = []
+        for url, place in candidate_urls(source_id, file, sources_root, manual_root, offline):
             shutil.rmtree(landing, ignore_errors=True)
             if folder:
                 landing.mkdir()
-            from_origin = url == file.url
+            from_origin = place == "origin"
             if not from_origin:
-                _confine(source_id, file, sources_root)
+                _confine(source_id, file, sources_root if place == "mirror" else manual_root)
             context = {"source_id": source_id, "file": file.path, "home": home}
             if file.member and from_origin:
                 action = lambda: _extract_member(url, file.member, landing, folder, include=file.include,  # noqa: E731
@@ -494,16 +526,18 @@ def fetch(
             else:
                 action = lambda: _copy_file(url, landing, **context)  # noqa: E731
             log.info("%s: fetching %s", source_id, redact(url))
-            reason = _try(action, url, retries, backoff, source_id, file.path, staging)
-            if reason is None:
+            failed = _try(action, url, retries, backoff, source_id, file.path, staging)
+            if failed is None:
                 crash_point("fetch")  # test hook: downloaded into the staging folder, not verified nor cached
                 break
-            reasons.append(reason)
+            kinds.append(failed[0] if from_origin else None)
+            reasons.append(failed[1])
         else:
             if damaged:  # the source was had once: skipping it now would publish less than was asked
                 raise SourceError(source_id, f"{damaged}, and it could not be fetched again: {'; '.join(reasons)}",
                                   file.path)
-            raise FetchUnavailable(source_id, "; ".join(reasons), file.path)
+            kind, why = _why_unavailable(source_id, file, kinds, offline, manual_root)
+            raise FetchUnavailable(source_id, "; ".join(reasons + [why] if why else reasons), file.path, kind=kind)
         got = sha256_tree(landing) if folder else sha256_file(landing)
         if expected and got != expected:
             raise SourceError(source_id, f"sha256 mismatch for {redact(url)}: expected {expected}, got {got}", file.path)
