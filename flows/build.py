@@ -31,9 +31,10 @@ from flows.registry import load_checked_registry
 from flows.results import SERIALIZER as RESULT_SERIALIZER
 from flows.results import result_storage
 from flows.settings import resolve
-from schemas.errors import FetchUnavailable, SourceError
+from schemas.errors import UNAVAILABLE_KINDS, FetchUnavailable, SourceError
 from schemas.registry import SourceSpec
 from transforms.pipeline import check_quarantine, process_source
+from warehouse.availability import source_status
 from warehouse.carry import CarryFailed, carried_rows, carried_sources, carry_derived
 from warehouse.faults import crash_point
 from warehouse.fetch import fetch, known_size
@@ -62,7 +63,8 @@ def _source_cache_key(context, parameters) -> str:
 # Results are JSON data, and only JSON is read back (flows.results): never a pickle from the home.
 @task(name="build-source", task_run_name="build {spec[id]}", cache_key_fn=_source_cache_key, persist_result=True,
       result_serializer=RESULT_SERIALIZER)
-def build_source(spec: dict, fingerprint: str, home: str, sources_root: str | None, version: str) -> dict:
+def build_source(spec: dict, fingerprint: str, home: str, sources_root: str | None, version: str,
+                 manual_root: str | None = None, offline: bool = False) -> dict:
     """Fetch, parse, render and validate one source; stage its rows under its fingerprint.
 
     `home` is a local folder or a remote home's URL (this process then uses its own working copy).
@@ -72,7 +74,8 @@ def build_source(spec: dict, fingerprint: str, home: str, sources_root: str | No
     home_path = working_home(home)
     log.info("%s: fetching %d declared file(s)", source.id, len(source.files))
     started = time.perf_counter()
-    local = {f.path: fetch(source.id, f, home=home_path, sources_root=sources_root) for f in source.files}
+    local = {f.path: fetch(source.id, f, home=home_path, sources_root=sources_root, manual_root=manual_root,
+                           offline=offline) for f in source.files}
     fetch_seconds = time.perf_counter() - started
     source = with_locked_digests(source, home_path)  # files fetched for the first time now have one
     log.info("%s: parsing with %s and rendering %d task(s)", source.id, source.parser.name, len(source.tasks))
@@ -139,29 +142,66 @@ def _known_bytes(spec: SourceSpec, settings) -> int:
     return sum(known_size(spec.id, f, settings.home, settings.sources_root) for f in spec.files)
 
 
-def _declared_rows(specs: list[SourceSpec], skipped: dict[str, str]) -> list[dict]:
-    """Every declared source and task, built or not, for the `sources` and `tasks` views."""
+def _task_status(task, spec: SourceSpec, status: str, partial: list[dict]) -> tuple[str, str | None]:
+    """A task's status and why: a task whose splits lost an optional file is partial."""
+    if task.availability:
+        return "not buildable", " ".join(task.availability.split())
+    if status != "built":
+        return status, None
+    lost = [m for m in partial if m["split"] is None or m["split"] in task.splits]
+    if not lost:
+        return "built", None
+    return "partial", "; ".join(f"{task.splits.get(m['split'], 'some split')}: without {m['file']} ({m['reason']})"
+                                for m in lost)
+
+
+def _declared_rows(specs: list[SourceSpec], skipped: dict[str, str], partial: dict[str, list[dict]],
+                   obtainable: dict[str, str]) -> list[dict]:
+    """Every declared source and task, built or not, for the `sources` and `tasks` views. `obtainable`:
+    each source's status in `medinst sources` (mirror, origin, manual, not obtainable)."""
     rows = []
     for spec in specs:
-        status = "built" if spec.id not in skipped else "not buildable" if not spec.buildable else "skipped"
+        status = ("built" if spec.id not in skipped else "not buildable" if not spec.buildable else "skipped")
         tasks = []
         for t in spec.tasks:
             sizes = t.medinst_sizes or {}
+            task_status, why = _task_status(t, spec, status, partial.get(spec.id, []))
             tasks.append({
                 "source": spec.id, "task": t.name, "category": t.category, "instruction": t.instruction.strip(),
                 "license": spec.license, "in_medinst": t.in_medinst, "medinst_train": sizes.get("train"),
                 "medinst_dev": sizes.get("dev"), "medinst_test": sizes.get("test"),
-                "status": "not buildable" if t.availability else status,
+                "status": task_status, "obtainable": obtainable.get(spec.id),
                 "sizes_note": t.sizes_note and " ".join(t.sizes_note.split()),
-                "reason": t.availability and " ".join(t.availability.split()) or skipped.get(spec.id),
+                "reason": why or skipped.get(spec.id),
             })
+        lost = "; ".join(f"without {m['file']} ({m['reason']})" for m in partial.get(spec.id, []))
         rows.append({
             "id": spec.id, "name": spec.name, "homepage": spec.homepage, "license": spec.license,
             "citation": spec.citation, "parser": spec.parser.name if spec.parser else None,
             "files": [{"path": f.path, "url": f.url, "sha256": f.sha256} for f in spec.files],
-            "status": status, "reason": skipped.get(spec.id), "tasks": tasks,
+            "status": "partial" if status == "built" and lost else status, "obtainable": obtainable.get(spec.id),
+            "reason": skipped.get(spec.id) or lost or None, "tasks": tasks,
         })
     return rows
+
+
+def _optional_files_had(spec: SourceSpec, settings, log) -> tuple[SourceSpec, list[dict]]:
+    """The spec without the optional files that cannot be had now, and what was left out: {file, split,
+    kind, reason}. They are fetched here, before the source's fingerprint is taken, so that a file that
+    arrives later (the network back, a manual download placed) changes the fingerprint and rebuilds it."""
+    kept, lost = [], []
+    for f in spec.files:
+        if not f.optional:
+            kept.append(f)
+            continue
+        try:
+            fetch(spec.id, f, home=settings.home, sources_root=settings.sources_root,
+                  manual_root=settings.manual_root, offline=settings.offline)
+            kept.append(f)
+        except FetchUnavailable as e:
+            lost.append({"file": f.path, "split": f.split, "kind": e.kind, "reason": e.reason})
+            log.warning("%s: building without its optional file %s: %s", spec.id, f.path, e.reason)
+    return spec.model_copy(update={"files": kept}), lost
 
 
 def _strict_quarantine_error(source: str, result: dict) -> SourceError:
@@ -174,6 +214,16 @@ def _strict_quarantine_error(source: str, result: dict) -> SourceError:
         first.get("file"),
         first.get("line"),
     )
+
+
+def _grouped(skipped: dict[str, str], kinds: dict[str, str]) -> list[str]:
+    """Skipped sources grouped by why (UNAVAILABLE_KINDS, or not obtainable at all), one line each."""
+    lines = []
+    for kind in sorted(set(kinds.values())):
+        names = sorted(s for s in skipped if kinds[s] == kind)
+        lines.append(f"{UNAVAILABLE_KINDS.get(kind, kind)} ({len(names)}):")
+        lines += [f"  {s}: {skipped[s]}" for s in names]
+    return lines
 
 
 RUNNERS = ("thread", "dask")
@@ -236,6 +286,8 @@ def build(
     dask_address: str | None = None,
     dask_workers: int = 2,
     lock_timeout: float | None = None,
+    manual_dir: str | None = None,
+    offline: bool | None = None,
 ) -> dict:
     """Fetch, parse, render, validate and publish every declared source that can be had.
 
@@ -249,9 +301,13 @@ def build(
     MEDINST_DASK_ADDRESS; an address implies `runner="dask"`), else over a temporary LocalCluster
     of `dask_workers` processes. One build at a time per home: another one running is waited for up
     to `lock_timeout` seconds (default MEDINST_BUILD_LOCK_TIMEOUT, else 600; 0 refuses at once).
+    Files are read from the mirror (`sources_root`), then the folder of manual downloads (`manual_dir`,
+    laid out <dir>/<source_id>/<file>), then their origin, which `offline` never contacts. A source whose
+    optional files cannot be had is built without them and shown as partial (`strict` fails it).
     """
     log = get_run_logger()
-    settings = resolve(home=home, sources_root=sources_root, registry=registry)
+    settings = resolve(home=home, sources_root=sources_root, registry=registry, manual_root=manual_dir,
+                       offline=offline)
     specs = load_checked_registry(settings)
     unknown = sorted(set(only or []) - set(specs))
     if unknown:
@@ -280,7 +336,12 @@ def build(
             log.warning("no longer declared, carried from build %s as they were (a full build drops them): %s",
                         previous.name, ", ".join(gone))
 
-    skipped = {s.id: f"not buildable here: {s.availability}" for s in selected if not s.buildable}
+    skipped = {s.id: f"not buildable here: {' '.join(s.availability.split())}" for s in selected if not s.buildable}
+    skip_kind = {s: "not obtainable" for s in skipped}
+    obtainable = {s.id: source_status(s, settings.home, settings.sources_root, settings.manual_root).status
+                  for s in selected}
+    partial: dict[str, list[dict]] = {}
+    failures = []
     results = result_storage(settings.home)
     pool_context = _source_runner(runner, dask_address, dask_workers)
     log.info("building %d source(s) into %s (%d declared without files)%s", len(selected) - len(skipped),
@@ -291,6 +352,13 @@ def build(
         # the short ones instead of after them, and both workers stay busy to the end.
         buildable = sorted((s for s in selected if s.buildable), key=lambda s: -_known_bytes(s, settings))
         for spec in buildable:
+            try:
+                spec, lost = _optional_files_had(spec, settings, log)
+            except SourceError as e:  # bad content (a digest mismatch): the build fails, as for any file
+                failures.append(str(e))
+                continue
+            if lost:
+                partial[spec.id] = lost
             spec = with_locked_digests(spec, settings.home)
             fp = fingerprint(spec, PIPELINE_VERSION)
             # A cached result is only good while its stage is whole: every file its manifest lists, unchanged.
@@ -300,11 +368,12 @@ def build(
             refresh = problem is not None
             source_task = build_source.with_options(result_storage=results, refresh_cache=refresh)
             parameters = {"spec": spec.model_dump(mode="json"), "fingerprint": fp, "home": settings.location,
-                          "sources_root": settings.sources_root, "version": PIPELINE_VERSION}
+                          "sources_root": settings.sources_root, "version": PIPELINE_VERSION,
+                          "manual_root": settings.manual_root, "offline": settings.offline}
             future = pool.submit(source_task, parameters) if pool else source_task.submit(**parameters)
             futures[future] = spec.id
 
-        staged, failures = [], []
+        staged = []
         progress = BuildProgress(len(futures))
         for done, future in enumerate(as_completed(list(futures)), start=1):
             source = futures[future]
@@ -315,6 +384,7 @@ def build(
                 error = future.result(raise_on_failure=False)
                 if isinstance(error, FetchUnavailable):
                     skipped[source] = f"cannot be fetched: {error.reason}"
+                    skip_kind[source] = error.kind
                     log.warning("[%d/%d] %s: skipped: %s", done, len(futures), source, error)
                     continue
                 if not isinstance(error, SourceError):  # a bug rather than bad input: say what kind
@@ -334,18 +404,21 @@ def build(
     unchanged = "the published warehouse is unchanged"
     if failures:
         raise BuildFailed(f"{len(failures)} source(s) failed; {unchanged}:\n  " + "\n  ".join(failures))
-    skip_list = "\n  ".join(f"{s}: {why}" for s, why in sorted(skipped.items()))
-    if strict and skipped:
-        raise BuildFailed(f"--strict: {len(skipped)} source(s) skipped; {unchanged}:\n  {skip_list}")
+    skip_list = _grouped(skipped, skip_kind)
+    if strict and (skipped or partial):
+        raise BuildFailed(f"--strict: {len(skipped)} source(s) skipped, {len(partial)} partial; {unchanged}:\n  "
+                          + "\n  ".join(skip_list + [f"{s}: partial: " + "; ".join(f"without {m['file']} ({m['reason']})"
+                                                                                   for m in lost)
+                                                      for s, lost in sorted(partial.items())]))
     if not staged:
-        raise BuildFailed(f"no source could be built; {unchanged}:\n  {skip_list}")
+        raise BuildFailed(f"no source could be built; {unchanged}:\n  " + "\n  ".join(skip_list))
 
     rebuilt = [s["source"] for s in staged if s["recomputed"]]
     log.info("nothing changed: every source came from the cache" if not rebuilt else f"rebuilt: {', '.join(rebuilt)}")
     if carried:
         log.info("carried unchanged from build %s: %s", previous.name, ", ".join(s["source"] for s in carried))
     staged = sorted(staged + carried, key=lambda s: s["source"])
-    declared = sorted(_declared_rows(selected, skipped) + kept_rows, key=lambda row: row["id"])
+    declared = sorted(_declared_rows(selected, skipped, partial, obtainable) + kept_rows, key=lambda row: row["id"])
     try:
         published = publish_build(str(settings.home), staged, declared, PIPELINE_VERSION,
                                   str(previous) if previous else None)
@@ -364,9 +437,16 @@ def build(
     create_table_artifact(key="medinst-build-summary", table=summary, description=f"Build {build_id}")
     if skipped:
         create_table_artifact(key="medinst-build-skipped", description=f"Sources skipped by build {build_id}",
-                              table=[{"source": s, "reason": why} for s, why in sorted(skipped.items())])
-    log.info("published build %s: %d source(s) built, %d carried, %d skipped", build_id, len(staged) - len(carried),
-             len(carried), len(skipped))
+                              table=[{"source": s, "kind": skip_kind[s], "reason": why}
+                                     for s, why in sorted(skipped.items())])
+    if skipped:
+        log.warning("skipped %d source(s):\n  %s", len(skipped), "\n  ".join(skip_list))
+    for source, lost in sorted(partial.items()):
+        log.warning("%s: partial: built without %s", source, ", ".join(m["file"] for m in lost))
+    log.info("published build %s: %d source(s) built (%d partial), %d carried, %d skipped", build_id,
+             len(staged) - len(carried), len(partial), len(carried), len(skipped))
     return {"build_id": build_id, "home": settings.location, "sources": summary,
-            "skipped": dict(sorted(skipped.items())), "carried_from": previous.name if carried else None,
+            "skipped": dict(sorted(skipped.items())),
+            "skipped_by_kind": {k: sorted(s for s in skipped if skip_kind[s] == k) for k in sorted(set(skip_kind.values()))},
+            "partial": {s: [m["file"] for m in lost] for s, lost in sorted(partial.items())}, "carried_from": previous.name if carried else None,
             "not_built": not_built, "derived": published["derived"]}

@@ -1,6 +1,7 @@
 """The `medinst` command line (also `python -m flows`)."""
 
 import argparse
+import json
 import os
 import sys
 from collections import Counter
@@ -13,6 +14,8 @@ def _settings_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--home", help="data root: a folder or s3://bucket/prefix (MEDINST_HOME; default ~/.medinst)")
     parser.add_argument("--sources-root", help="mirror root <root>/<source_id>/<file> (MEDINST_SOURCES_ROOT)")
     parser.add_argument("--registry", nargs="+", metavar="DIR", help="extra registry folders (MEDINST_REGISTRY)")
+    parser.add_argument("--manual-dir", metavar="DIR",
+                        help="where you put the files downloaded by hand, <dir>/<source_id>/<file> (MEDINST_MANUAL_DIR)")
 
 
 @contextmanager
@@ -33,7 +36,7 @@ def _environ(name: str, value: str | None):
 def _build(args) -> int:
     from flows.build import BuildFailed, build
     from flows.output import as_table
-    from schemas.errors import RegistryError, SourceError
+    from schemas.errors import UNAVAILABLE_KINDS, RegistryError, SourceError
     from warehouse.redact import redact
 
     try:
@@ -42,7 +45,8 @@ def _build(args) -> int:
         with _environ("MEDINST_SOURCES_ROOT", args.sources_root):
             result = build(only=args.only, registry=args.registry, home=args.home, strict=args.strict,
                            runner=args.runner, dask_address=args.dask_address, dask_workers=args.dask_workers,
-                           lock_timeout=0 if args.no_wait else args.lock_timeout)
+                           lock_timeout=0 if args.no_wait else args.lock_timeout, manual_dir=args.manual_dir,
+                           offline=True if args.offline else None)
     except (BuildFailed, RegistryError, SourceError) as e:
         print(f"medinst build failed: {redact(str(e))}", file=sys.stderr)
         return 1
@@ -50,11 +54,11 @@ def _build(args) -> int:
     print(as_table(["source", "rows", "quarantined", "cache"], rows))
     skipped = result["skipped"]
     if skipped:
-        reasons = Counter(why.split(":")[0] for why in skipped.values())
-        print(f"skipped {len(skipped)} source(s): " + ", ".join(f"{n} {why}" for why, n in reasons.most_common()))
-        for source, why in skipped.items():
-            if not why.startswith("not buildable here"):  # the declared-only ones are listed in the `sources` view
-                print(f"  {source}: {redact(why)}")
+        print(f"skipped {len(skipped)} source(s) (`medinst sources` says how to obtain each):")
+        for kind, names in result["skipped_by_kind"].items():
+            print(f"  {UNAVAILABLE_KINDS.get(kind, kind)} ({len(names)}): {', '.join(names)}")
+    for source, files in result["partial"].items():
+        print(f"partial: {source} built without {', '.join(files)} (optional files that could not be had)")
     if result["not_built"]:
         print(f"not built: {len(result['not_built'])} declared source(s) "
               f"{next(iter(result['not_built'].values()))}: {', '.join(result['not_built'])}")
@@ -177,6 +181,47 @@ def _evaluate(args) -> int:
     return 0
 
 
+def _sources(args) -> int:
+    from flows.registry import load_checked_registry
+    from flows.settings import resolve
+    from schemas.errors import RegistryError
+    from warehouse.availability import source_status
+
+    settings = resolve(home=args.home, sources_root=args.sources_root, registry=args.registry,
+                       manual_root=args.manual_dir)
+    try:
+        specs = load_checked_registry(settings)
+    except RegistryError as e:
+        print(f"medinst sources: {e}", file=sys.stderr)
+        return 1
+    rows = []
+    for spec in specs.values():
+        st = source_status(spec, settings.home, settings.sources_root, settings.manual_root)
+        rows.append({
+            "source": spec.id, "status": st.status, "ready": st.ready, "tasks": len(spec.tasks),
+            "size_mib": round(st.size_bytes / 2**20, 1) if st.size_bytes else None, "files": st.files,
+            "in_mirror": st.in_mirror, "cached": st.cached, "license": spec.license, "why": st.why,
+            "optional_missing": "; ".join(st.optional_missing) or None,
+            "untested": spec.untested and " ".join(spec.untested.split()),
+            "task_names": ", ".join(t.name for t in spec.tasks),
+            "digests": "; ".join(f"{path} {digest}" for path, digest in st.digests.items()) or None,
+        })
+    if args.status:
+        rows = [r for r in rows if r["status"] == args.status]
+    if args.format == "json":  # nested, as a program wants it
+        print(json.dumps(rows, indent=1, ensure_ascii=False))
+        return 0
+    columns = list(rows[0]) if rows else ["source", "status"]
+    if args.format == "table":  # the wide columns are for csv and json
+        columns = ["source", "status", "ready", "tasks", "size_mib", "files", "in_mirror", "cached", "license", "why"]
+    print(FORMATS[args.format](columns, [tuple(r[c] for c in columns) for r in rows]))
+    if args.format == "table":
+        counts = Counter(r["status"] for r in rows)
+        print(", ".join(f"{counts[s]} {s}" for s in ("mirror", "origin", "manual", "not obtainable") if counts[s]),
+              f"({sum(r['ready'] for r in rows)} ready to build without the network)")
+    return 0
+
+
 def _sql(args) -> int:
     try:
         return _run_sql(args)
@@ -246,8 +291,19 @@ def main(argv: list[str] | None = None) -> int:
                               "default: a temporary LocalCluster")
     p_build.add_argument("--dask-workers", type=int, default=2, metavar="N",
                          help="worker processes of the temporary LocalCluster (default 2)")
+    p_build.add_argument("--offline", action="store_true",
+                         help="never contact an origin: build from the mirror, the manual downloads and the raw cache "
+                              "(MEDINST_OFFLINE)")
     _settings_flags(p_build)
     p_build.set_defaults(run=_build)
+
+    p_src = commands.add_parser("sources", help="every declared source: where its files come from (mirror, origin, "
+                                "manual download, not obtainable), licence, size, tasks, digests; downloads nothing")
+    p_src.add_argument("--format", choices=sorted(FORMATS), default="table")
+    p_src.add_argument("--status", choices=["mirror", "origin", "manual", "not obtainable"],
+                       help="list only the sources with this status")
+    _settings_flags(p_src)
+    p_src.set_defaults(run=_sources)
 
     p_bench = commands.add_parser("benchmark", help="build MedINST32 and the training mixtures from the warehouse")
     p_bench.add_argument("--spec", help="benchmark spec (default: sources/benchmarks/medinst32.yaml)")

@@ -12,6 +12,9 @@ CORPORA = REPO.parent / "shared" / "corpora"
 # Keep Prefect's state (its SQLite database, logs) out of the user's home and quiet in tests.
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+# Builds never reach a real origin from a test (on a machine with internet they would download whole corpora):
+# they read the mirror and files served by the tests themselves. A test of origins passes offline=False.
+os.environ.setdefault("MEDINST_OFFLINE", "1")
 
 
 @pytest.fixture(scope="session")

@@ -22,9 +22,9 @@ from warehouse.stage import MANIFEST, StageDamaged, checked_file, copy_checked, 
 TASK_META = {
     "source": pl.Utf8, "task": pl.Utf8, "category": pl.Utf8, "instruction": pl.Utf8, "license": pl.Utf8,
     "in_medinst": pl.Boolean, "medinst_train": pl.Int64, "medinst_dev": pl.Int64, "medinst_test": pl.Int64,
-    "status": pl.Utf8, "sizes_note": pl.Utf8, "reason": pl.Utf8,
+    "status": pl.Utf8, "obtainable": pl.Utf8, "sizes_note": pl.Utf8, "reason": pl.Utf8,
 }
-SOURCE_COLUMNS = ("name", "homepage", "license", "citation", "parser", "files", "status", "reason")
+SOURCE_COLUMNS = ("name", "homepage", "license", "citation", "parser", "files", "status", "obtainable", "reason")
 
 
 def _check_rows(staged: dict, manifest: dict, stats: pl.DataFrame) -> None:
@@ -55,7 +55,7 @@ def _tasks_table(counts: list[dict], sources: list[dict]) -> pl.DataFrame:
         meta.join(built, on=["source", "task"], how="left")
         .with_columns(pl.col("train", "dev", "test").fill_null(0))
         .select("task", "category", "source", "train", "dev", "test", "medinst_train", "medinst_dev", "medinst_test",
-                "sizes_note", "in_medinst", "status", "reason", "instruction", "license")
+                "sizes_note", "in_medinst", "status", "obtainable", "reason", "instruction", "license")
         .sort("task")
     )
 
@@ -126,6 +126,7 @@ def publish(home: Path, staged: list[dict], sources: list[dict], pipeline_versio
             for src in sources
         ],
         schema_overrides={"fingerprint": pl.Utf8, "recomputed": pl.Boolean, "parser": pl.Utf8, "reason": pl.Utf8,
+                          "obtainable": pl.Utf8,
                           "carried_from": pl.Utf8},
     ).write_parquet(tmp / "sources.parquet")
     pl.concat(stats).with_columns(build_id=pl.lit(build_id)).write_parquet(tmp / "build_stats.parquet")

@@ -348,8 +348,10 @@ def test_wrong_offset_is_quarantined_and_fails_the_build(published, corpora, tmp
 
 def test_missing_file_fails_a_strict_build_naming_it(published, corpora, tmp_path):
     registry = registry_copy(tmp_path, "ncbi_disease", lambda d: d["files"][0].update(path="absent.txt", sha256="e" * 64))
-    with pytest.raises(BuildFailed, match=r"--strict: 1 source\(s\) skipped; the published warehouse is unchanged:\n"
-                                          r"  ncbi_disease: cannot be fetched: not found at .*/ncbi_disease/absent.txt"):
+    with pytest.raises(BuildFailed, match=r"--strict: 1 source\(s\) skipped, 0 partial; the published warehouse is "
+                                          r"unchanged:\n  origin not tried \(offline\) "
+                                          r"\(1\):\n    ncbi_disease: cannot be fetched: not found at "
+                                          r".*/ncbi_disease/absent.txt"):
         build(home=str(published), sources_root=str(corpora), registry=[str(registry)], only=["ncbi_disease"],
               strict=True)
 

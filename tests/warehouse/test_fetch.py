@@ -11,7 +11,7 @@ import pytest
 from schemas.errors import FetchUnavailable, SourceError
 from schemas.registry import FileSpec
 from warehouse.fetch import cache_path, fetch, sha256_tree
-from warehouse.lock import lock_path
+from warehouse.lock import lock_path, locked_digest
 
 DEVEL_SHA = "b4e1e7efcc2a35047bf2f3d281648357470e674f555d4a26a0049ac37d59cc61"  # ncbi_disease_iob/devel.tsv
 
@@ -66,7 +66,49 @@ def test_a_file_absent_from_mirror_and_origin_is_unavailable(serve, corpora, tmp
         fetch("ncbi_disease_iob", spec("nope.tsv", DEVEL_SHA), home=tmp_path, sources_root=serve(corpora))
     assert err.value.file == "nope.tsv"
     assert re.search(r"not found at http://127.0.0.1:\d+/ncbi_disease_iob/nope.tsv; "
-                     r"not found at https://example.invalid/origin/nope.tsv", str(err.value))
+                     r"unreachable: https://example.invalid/origin/nope.tsv: its host example.invalid does not "
+                     r"resolve", str(err.value))
+    assert err.value.kind == "unreachable"  # a host that does not resolve: no network, or a wrong name
+
+
+def test_an_origin_answering_404_is_not_found_rather_than_unreachable(serve, tmp_path):
+    origin = serve(tmp_path)  # an empty folder: every file is a 404
+    with pytest.raises(FetchUnavailable) as err:
+        fetch("demo", FileSpec(path="f.tsv", url=f"{origin}/f.tsv"), home=tmp_path / "home")
+    assert err.value.kind == "not found" and f"not found at {origin}/f.tsv" in err.value.reason
+
+
+def test_offline_never_contacts_the_origin(serve, corpora, tmp_path):
+    origin = serve(corpora)  # it has the file: offline must still not take it
+    declared = FileSpec(path="devel.tsv", url=f"{origin}/ncbi_disease_iob/devel.tsv", sha256=DEVEL_SHA)
+    with pytest.raises(FetchUnavailable) as err:
+        fetch("ncbi_disease_iob", declared, home=tmp_path, offline=True)
+    assert err.value.kind == "offline"
+    assert err.value.reason == f"offline: its origin {origin}/ncbi_disease_iob/devel.tsv was not tried"
+    assert fetch("ncbi_disease_iob", declared, home=tmp_path) == cache_path(tmp_path, DEVEL_SHA)  # online: fetched
+    assert fetch("ncbi_disease_iob", declared, home=tmp_path, offline=True) == cache_path(tmp_path, DEVEL_SHA)
+
+
+def test_a_manual_download_is_read_from_the_manual_folder(corpora, tmp_path):
+    declared = FileSpec(path="devel.tsv", manual={"page": "https://example.org/login",
+                                                  "steps": "Sign in, download devel.tsv"})
+    manual = tmp_path / "manual"
+    with pytest.raises(FetchUnavailable) as err:
+        fetch("ncbi_disease_iob", declared, home=tmp_path / "home", manual_root=str(manual))
+    assert err.value.kind == "manual"
+    assert err.value.reason.endswith(
+        f"a manual download: download it by hand from https://example.org/login: Sign in, download devel.tsv; "
+        f"put it at {manual}/ncbi_disease_iob/devel.tsv")
+    (manual / "ncbi_disease_iob").mkdir(parents=True)
+    (manual / "ncbi_disease_iob" / "devel.tsv").write_bytes((corpora / "ncbi_disease_iob" / "devel.tsv").read_bytes())
+    got = fetch("ncbi_disease_iob", declared, home=tmp_path / "home", manual_root=str(manual))
+    assert got == cache_path(tmp_path / "home", DEVEL_SHA)  # its digest is recorded by this first read
+    assert locked_digest(tmp_path / "home", "ncbi_disease_iob", "devel.tsv") == DEVEL_SHA
+
+
+def test_a_declared_file_needs_an_origin_or_manual_steps():
+    with pytest.raises(ValueError, match="needs its origin `url`, or `manual` download steps"):
+        FileSpec(path="f.tsv")
 
 
 def test_falls_back_to_the_origin_when_the_mirror_lacks_a_file(serve, corpora, tmp_path):

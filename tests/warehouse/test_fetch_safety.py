@@ -52,7 +52,8 @@ def test_an_unreachable_host_is_still_a_skip_reason():
 
     reason = _try(refused, "http://mirror.example/hoc/hoc.tsv", retries=1, backoff=0.01, source_id="hoc",
                   file="hoc.tsv")
-    assert reason == "could not fetch http://mirror.example/hoc/hoc.tsv after 2 tries: [Errno 111] Connection refused"
+    assert reason == ("unreachable",
+                      "could not fetch http://mirror.example/hoc/hoc.tsv after 2 tries: [Errno 111] Connection refused")
 
 
 def test_no_right_to_write_the_staging_folder_is_ours_and_a_refused_mirror_read_is_the_source_s(tmp_path):
@@ -69,7 +70,7 @@ def test_no_right_to_write_the_staging_folder_is_ours_and_a_refused_mirror_read_
                                           r"machine: \[Errno 13\] Permission denied"):
         _try(cannot_write, "s3://bucket/corpora/hoc/hoc.tsv", 3, 0.01, "hoc", "hoc.tsv", staging)
     assert _try(access_denied_by_the_mirror, "s3://bucket/corpora/hoc/hoc.tsv", 0, 0.01, "hoc", "hoc.tsv",
-                staging).startswith("could not fetch s3://bucket/corpora/hoc/hoc.tsv after 1 tries: [Errno 13]")
+                staging)[1].startswith("could not fetch s3://bucket/corpora/hoc/hoc.tsv after 1 tries: [Errno 13]")
 
 
 # --- case 7: declared paths stay inside <root>/<source_id>/ ---------------------------------------
