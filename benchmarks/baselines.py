@@ -41,6 +41,8 @@ from pathlib import Path
 
 import polars as pl
 
+from transforms.clean import repair_text  # html, re and polars only: no weight on the memory figures
+
 REPO = Path(__file__).resolve().parent.parent
 
 # The instruction row's columns, in schemas.instructions.POLARS_SCHEMA's order (not imported from
@@ -130,7 +132,7 @@ def uid_of(ctx: TaskContext, document_id: str, split: str, input_: str, output: 
 def instruction_row(ctx: TaskContext, ex: dict) -> dict:
     """The instruction row of one family record whose split the task maps (empty outputs included)."""
     split = ctx.splits[ex["split"]]
-    input_, output = render_example(ctx, ex)
+    input_, output = (repair_text(text) for text in render_example(ctx, ex))  # the pipeline's text repairs
     return {
         "uid": uid_of(ctx, ex["document_id"], split, input_, output),
         "task": ctx.task,

@@ -43,7 +43,7 @@ REPO = Path(__file__).resolve().parent.parent
 DEFAULT_CORPORA = REPO.parent / "shared" / "corpora"
 TEMPLATES = REPO / "sources"
 # Bump when the generated files or the manifest change, so that a cached generation is redone.
-GENERATOR_VERSION = 2
+GENERATOR_VERSION = 3
 # The registry wants an http(s) origin; the build reads the mirror first, and this host never resolves.
 ORIGIN = "https://example.invalid/medinst-benchmark"
 TASK_PREFIX = "bench-"
@@ -200,8 +200,10 @@ def write_scielo(src: Path, dst: Path, spec: dict, rows: int, variant: int) -> d
             name = pair[key]
             sides[Path(name).suffix] = (src / name).read_text(encoding="utf-8").rstrip("\n").split("\n")
         for en, fr in zip(sides[".en"], sides[".fr"]):
-            # Marker lines are skipped by the parser and a blank side renders no row: write neither.
-            if en.strip() in markers and en.strip() == fr.strip() or not (_words(en) and _words(fr)):
+            # Marker lines are skipped by the parser, a blank side renders no row, and a side with U+FFFD (a
+            # character the release had lost) is quarantined: write none of them.
+            if en.strip() in markers and en.strip() == fr.strip() or not (_words(en) and _words(fr)) \
+                    or "\ufffd" in en + fr:
                 continue
             pairs.append((_words(en), _words(fr)))
     english, french = _Out(dst / "train.en"), _Out(dst / "train.fr")
@@ -217,6 +219,7 @@ def write_scielo(src: Path, dst: Path, spec: dict, rows: int, variant: int) -> d
     return {
         "files": [_declare("train.en"), _declare("train.fr")],
         "parser": {"name": spec["parser"]["name"], "options": {"pairs": [{"text_1": "train.en", "text_2": "train.fr"}]}},
+        "max_quarantined": 0,  # the template's quarantined pairs are not written
     }
 
 
@@ -276,7 +279,8 @@ def write_pqaa(src: Path, dst: Path, spec: dict, rows: int, variant: int) -> dic
         out.write("".join(parts))
     out.write("}\n")
     out.close()
-    return {"files": [_declare("ori_pqaa.json")]}
+    # Every generated record is a training row: not the authors' 200,000/11,269 split of the real file.
+    return {"files": [_declare("ori_pqaa.json")], "parser": {"name": spec["parser"]["name"], "options": {}}}
 
 
 # --- the small corpora: whole copies with fresh document ids, text untouched (offsets stay valid) -------------
@@ -296,7 +300,7 @@ def _relabel(lines: list[tuple[str | None, str]], copy: int, width: int) -> str:
 
 
 def _data_files(spec: dict) -> list[dict]:
-    return [f for f in spec["files"] if f.get("role", "data") == "data"]
+    return [f for f in spec["files"] if f.get("role", "data") == "data" and not f.get("optional")]  # the mirror's
 
 
 def write_pubtator(src: Path, dst: Path, spec: dict, copies: int, variant: int) -> dict:
@@ -379,7 +383,9 @@ def write_hoc(src: Path, dst: Path, spec: dict, copies: int, variant: int) -> di
             content = (src / folder / f"{doc}.txt").read_bytes()
             for copy in range(copies):
                 (dst / folder / f"{fresh_id(doc, copy, width)}.txt").write_bytes(content)
-    return {"files": [_declare(folder, kind="directory") for folder in folders]}
+    # Each copy carries the template's sentences with U+FFFD, which are quarantined: allow them per copy.
+    return {"files": [_declare(folder, kind="directory") for folder in folders],
+            "max_quarantined": spec.get("max_quarantined", 0) * copies}
 
 
 # --- what is generated -----------------------------------------------------------------------------------------
@@ -410,7 +416,7 @@ CORPORA = [
     Corpus("bench_chemprot", "chemprot", SMALL, write_chemprot, per_copy=3957),
     Corpus("bench_mediqa_rqe", "mediqa_rqe", SMALL, write_mediqa_rqe, per_copy=9119),
     Corpus("bench_mqp", "mqp", SMALL, write_lines, per_copy=3048),
-    Corpus("bench_hoc", "hoc", SMALL, write_hoc, per_copy=17464),
+    Corpus("bench_hoc", "hoc", SMALL, write_hoc, per_copy=17399),  # 17,464 sentences, 65 quarantined
 ]
 
 

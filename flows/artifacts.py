@@ -13,13 +13,14 @@ The tables are computed by plain functions over Polars frames (`rows_per_task`, 
 `quarantine_summary`) so that they can be tested without a Prefect server.
 """
 
+import re
 from pathlib import Path, PurePosixPath
 
 import fsspec
 import polars as pl
 from prefect import get_run_logger
 from prefect.artifacts import (
-    create_link_artifact,
+    create_markdown_artifact,
     create_progress_artifact,
     create_table_artifact,
     update_progress_artifact,
@@ -119,12 +120,35 @@ def changes(before: pl.DataFrame | None, after: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+# Pandera's built-in check names as a reader of the UI understands them (the `quarantine` view keeps them raw).
+PLAIN_CHECKS = [
+    (re.compile(r"^str_length\((\d+), None\)$"), lambda m: f"text shorter than {m[1]} character(s) (blank)"),
+    (re.compile(r"^str_length\((\d+), (\d+)\)$"), lambda m: f"text length outside {m[1]} to {m[2]} characters"),
+    (re.compile(r"^not_nullable$"), lambda m: "a required value is missing (null)"),
+    (re.compile(r"^field_uniqueness$"), lambda m: "an id repeats"),
+    (re.compile(r"^isin\((.*)\)$", re.S), lambda m: f"a value outside the allowed ones {m[1]}"),
+    (re.compile(r"^greater_than_or_equal_to\((.*)\)$"), lambda m: f"a value below {m[1]}"),
+]
+
+
+def plain_check(reason: str) -> str:
+    """A quarantine reason in words ('; '-joined reasons one by one); our own checks already are."""
+    def one(check: str) -> str:
+        for pattern, words in PLAIN_CHECKS:
+            if m := pattern.match(check):
+                return words(m)
+        return check
+
+    return "; ".join(one(c) for c in reason.split("; "))
+
+
 def quarantine_summary(quarantine: pl.DataFrame) -> pl.DataFrame:
-    """source, check (the failed Pandera check), stage, rows: how many rows each check quarantined."""
+    """source, check (the failed check, in words), stage, rows: how many rows each check quarantined."""
     if quarantine.is_empty():
         return pl.DataFrame(schema={"source": pl.Utf8, "check": pl.Utf8, "stage": pl.Utf8, "rows": pl.UInt32})
     return (
-        quarantine.group_by("source", pl.col("reason").alias("check"), "stage").len("rows")
+        quarantine.with_columns(pl.col("reason").map_elements(plain_check, return_dtype=pl.Utf8))
+        .group_by("source", pl.col("reason").alias("check"), "stage").len("rows")
         .sort("source", "rows", "check", descending=[False, True, False])
     )
 
@@ -183,11 +207,12 @@ def publish_artifacts(home, build_id: str, previous: str | None = None) -> dict:
         description=f"Build {build_id}: {int(quarantine['rows'].sum() or 0)} row(s) quarantined, per source and check",
     )
 
-    link = build if "://" in build else Path(build).as_uri()
-    create_link_artifact(
-        key="medinst-warehouse", link=link, link_text=f"warehouse build {build_id}",
-        description=f"Published build {build_id} (Parquet, with catalog.duckdb) at {build}; "
-                    f"query it with `medinst sql --home {home} \"select ...\"`",
+    # Markdown, not a link: a browser opens neither a file:// path nor an s3:// URL from the UI.
+    create_markdown_artifact(
+        key="medinst-warehouse", description=f"Published build {build_id}",
+        markdown=f"Published build **{build_id}** (Parquet, with `catalog.duckdb`) at\n\n`{build}`\n\n"
+                 f"Query it from a shell on this machine:\n\n```sh\nmedinst sql --home {home} "
+                 f"\"select task, split, count(*) from instructions group by all order by all\"\n```\n",
     )
     log.info("artifacts: %d task(s) changed since %s; %d quarantine group(s)", diff.height,
              previous or "nothing (first build)", quarantine.height)

@@ -1,11 +1,13 @@
 """The benchmark flow: MedINST32 (zero- and few-shot) and the training mixtures, from the published warehouse."""
 
 from pathlib import Path
+from typing import Literal
 
 import polars as pl
 from prefect import flow, get_run_logger
 from prefect.artifacts import create_table_artifact
 
+from flows.interrupt import remember_run
 from flows.settings import resolve
 from schemas.benchmark import MixtureSpec, load_benchmark
 from transforms.benchmark import benchmark_rows, draw_test_sets, mixture, unseen_tasks
@@ -37,13 +39,26 @@ def benchmark(
     home: str | None = None,
     spec: str | None = None,
     mixture_size: int = 100_000,
-    strategy: str = "proportional",
+    strategy: Literal["proportional", "temperature", "capped"] = "proportional",
     temperature: float = 2.0,
     cap: int | None = None,
-    unseen_rule: str = "medinst",
+    unseen_rule: Literal["medinst", "strict"] = "medinst",
     seed: int = 2024,
 ) -> dict:
-    """Build MedINST32's test sets and the unseen/merged training mixtures as views of the current build."""
+    """Build MedINST32's test sets and the unseen/merged training mixtures as views of the current build.
+
+    Args:
+        home: Data root: a folder or s3://bucket/prefix. Default: MEDINST_HOME, else ~/.medinst.
+        spec: Benchmark spec YAML. Default: sources/benchmarks/medinst32.yaml.
+        mixture_size: Rows each training mixture aims at (fewer when the build holds fewer).
+        strategy: How tasks share a mixture: in proportion to their rows, by temperature, or capped per task.
+        temperature: T of the temperature strategy (1: proportional; larger: flatter).
+        cap: Rows per task at most, for the capped strategy.
+        unseen_rule: medinst drops MedINST32's test tasks from the unseen mixture; strict drops every task
+            sharing a corpus with one.
+        seed: Seed of every sample drawn.
+    """
+    remember_run()  # for Ctrl-C (flows.interrupt)
     settings = resolve(home=home)
     build = current_build(settings.home)
     if build is None:

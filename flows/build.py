@@ -18,26 +18,28 @@ from contextlib import nullcontext
 from importlib.metadata import PackageNotFoundError
 from importlib.metadata import version as package_version
 from pathlib import Path
+from typing import Literal
 
 from prefect import flow, get_run_logger, task
-from prefect.artifacts import create_table_artifact
+from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.futures import as_completed
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from flows.artifacts import BuildProgress, publish_artifacts
 from flows.benchmark import derive_again
 from flows.fingerprint import fingerprint
-from flows.registry import load_checked_registry
+from flows.interrupt import remember_run
+from flows.registry import UnknownSource, load_checked_registry, sources_named
 from flows.results import SERIALIZER as RESULT_SERIALIZER
 from flows.results import result_storage
 from flows.settings import resolve
 from schemas.errors import UNAVAILABLE_KINDS, FetchUnavailable, SourceError
 from schemas.registry import SourceSpec
 from transforms.pipeline import check_quarantine, process_source
-from warehouse.availability import source_status
+from warehouse.availability import file_place, source_status
 from warehouse.carry import CarryFailed, carried_rows, carried_sources, carry_derived
 from warehouse.faults import crash_point
-from warehouse.fetch import fetch, known_size
+from warehouse.fetch import fetch, known_size, unavailable
 from warehouse.layout import BrokenCurrent, current_build, last_published
 from warehouse.lock import locked_digest
 from warehouse.publish import publish
@@ -148,11 +150,16 @@ def _task_status(task, spec: SourceSpec, status: str, partial: list[dict]) -> tu
         return "not buildable", " ".join(task.availability.split())
     if status != "built":
         return status, None
-    lost = [m for m in partial if m["split"] is None or m["split"] in task.splits]
+    # A parser may qualify a file's split (BioASQ's `train` records become `train_yesno`, ...): that counts too.
+    lost = [m for m in partial if m["split"] is None or any(k == m["split"] or k.startswith(f"{m['split']}_")
+                                                            for k in task.splits)]
     if not lost:
         return "built", None
-    return "partial", "; ".join(f"{task.splits.get(m['split'], 'some split')}: without {m['file']} ({m['reason']})"
-                                for m in lost)
+    def split_of(m: dict) -> str:
+        return next((v for k, v in task.splits.items() if k == m["split"] or k.startswith(f"{m['split']}_")),
+                    "some split")
+
+    return "partial", "; ".join(f"{split_of(m)}: without {m['file']} ({m['reason']})" for m in lost)
 
 
 def _declared_rows(specs: list[SourceSpec], skipped: dict[str, str], partial: dict[str, list[dict]],
@@ -185,6 +192,18 @@ def _declared_rows(specs: list[SourceSpec], skipped: dict[str, str], partial: di
     return rows
 
 
+def _beyond_reach(spec: SourceSpec, f, settings) -> FetchUnavailable | None:
+    """Why a file cannot be had, when that is known without trying: in no cache, mirror or manual folder, and
+    its origin a manual download or offline. A file whose digest is known may be in a remote home's raw
+    cache, which only fetch() looks into: such a file is tried."""
+    place = file_place(spec.id, f, settings.home, settings.sources_root, settings.manual_root)
+    if not (place == "manual-missing" or (place == "origin" and settings.offline)):
+        return None
+    if settings.url and (f.sha256 or locked_digest(settings.home, spec.id, f.path)):
+        return None
+    return unavailable(spec.id, f, settings.sources_root, settings.manual_root, settings.offline)
+
+
 def _optional_files_had(spec: SourceSpec, settings, log) -> tuple[SourceSpec, list[dict]]:
     """The spec without the optional files that cannot be had now, and what was left out: {file, split,
     kind, reason}. They are fetched here, before the source's fingerprint is taken, so that a file that
@@ -195,6 +214,9 @@ def _optional_files_had(spec: SourceSpec, settings, log) -> tuple[SourceSpec, li
             kept.append(f)
             continue
         try:
+            beyond = _beyond_reach(spec, f, settings)
+            if beyond:  # known without trying: nothing is written to the raw cache for it
+                raise beyond
             fetch(spec.id, f, home=settings.home, sources_root=settings.sources_root,
                   manual_root=settings.manual_root, offline=settings.offline)
             kept.append(f)
@@ -224,6 +246,20 @@ def _grouped(skipped: dict[str, str], kinds: dict[str, str]) -> list[str]:
         lines.append(f"{UNAVAILABLE_KINDS.get(kind, kind)} ({len(names)}):")
         lines += [f"  {s}: {skipped[s]}" for s in names]
     return lines
+
+
+def _skipped_markdown(skipped: dict[str, str], kinds: dict[str, str], partial: dict[str, list[dict]]) -> str:
+    """The skipped and partial sources, grouped by why, each reason whole."""
+    parts = []
+    for kind in sorted(set(kinds.values())):
+        names = sorted(s for s in skipped if kinds[s] == kind)
+        parts.append(f"### {UNAVAILABLE_KINDS.get(kind, kind)} ({len(names)})\n\n"
+                     + "\n".join(f"- **{s}**: {redact(skipped[s])}" for s in names))
+    if partial:
+        parts.append(f"### partial: built without optional files ({len(partial)})\n\n" + "\n".join(
+            f"- **{s}**: " + "; ".join(f"without `{m['file']}` ({redact(m['reason'])})" for m in lost)
+            for s, lost in sorted(partial.items())))
+    return "\n\n".join(parts) + "\n\n`medinst sources` says how to obtain each source.\n"
 
 
 RUNNERS = ("thread", "dask")
@@ -282,7 +318,7 @@ def build(
     home: str | None = None,
     sources_root: str | None = None,
     strict: bool = False,
-    runner: str = "thread",
+    runner: Literal["thread", "dask"] = "thread",
     dask_address: str | None = None,
     dask_workers: int = 2,
     lock_timeout: float | None = None,
@@ -291,27 +327,41 @@ def build(
 ) -> dict:
     """Fetch, parse, render, validate and publish every declared source that can be had.
 
-    Unchanged sources come from the cache. A source that cannot be fetched (or declares no files)
-    is skipped with its reason; `strict` turns any skip, and any quarantined row, into a failure.
-    Bad input fails the build and leaves the published warehouse as it was. `home` may be a URL (s3://bucket/prefix).
-    `only` rebuilds those sources and publishes them with the previous build's other sources, carried
-    as they were (`cache` "carried"); `strict` applies to the sources built. Derived marts are carried
-    or derived again (warehouse.carry).
-    `runner="dask"` fans the sources out over the Dask scheduler at `dask_address` (default
-    MEDINST_DASK_ADDRESS; an address implies `runner="dask"`), else over a temporary LocalCluster
-    of `dask_workers` processes. One build at a time per home: another one running is waited for up
-    to `lock_timeout` seconds (default MEDINST_BUILD_LOCK_TIMEOUT, else 600; 0 refuses at once).
-    Files are read from the mirror (`sources_root`), then the folder of manual downloads (`manual_dir`,
-    laid out <dir>/<source_id>/<file>), then their origin, which `offline` never contacts. A source whose
-    optional files cannot be had is built without them and shown as partial (`strict` fails it).
+    Unchanged sources come from the cache. A source that cannot be had is skipped with its reason
+    (grouped by why in the summary) and the rest is published; bad input fails the build and leaves
+    the published warehouse as it was. Derived marts are carried or derived again (warehouse.carry).
+    One build at a time per home. Files are read from the mirror, then the folder of manual
+    downloads, then their origin. The descriptions below are the Prefect UI's run form.
+
+    Args:
+        only: Sources (or task names) to rebuild; every other source is carried as it was from the
+            previous build. Empty: every declared source.
+        registry: Extra registry folders (their YAMLs replace the shipped ones of the same id).
+        home: Data root: a folder or s3://bucket/prefix. Default: MEDINST_HOME, else ~/.medinst.
+        sources_root: Mirror root <root>/<source_id>/<file>: a folder, http(s):// or s3://.
+            Default: MEDINST_SOURCES_ROOT.
+        strict: Fail when any source is skipped or partial, or any row is quarantined.
+        runner: Where the per-source tasks run: the flow's two threads, or a Dask cluster.
+        dask_address: Dask scheduler address (tcp://host:8786); implies the dask runner.
+            Default: MEDINST_DASK_ADDRESS, else a temporary LocalCluster.
+        dask_workers: Worker processes of the temporary LocalCluster.
+        lock_timeout: Seconds to wait for another build of this home (0: refuse at once).
+            Default: MEDINST_BUILD_LOCK_TIMEOUT, else 600.
+        manual_dir: Where the files downloaded by hand were put, <dir>/<source_id>/<file>.
+            Default: MEDINST_MANUAL_DIR.
+        offline: Never contact an origin: the mirror, the manual downloads and the raw cache only.
+            Default: MEDINST_OFFLINE, else false.
     """
+    remember_run()  # for Ctrl-C (flows.interrupt)
     log = get_run_logger()
     settings = resolve(home=home, sources_root=sources_root, registry=registry, manual_root=manual_dir,
                        offline=offline)
     specs = load_checked_registry(settings)
-    unknown = sorted(set(only or []) - set(specs))
-    if unknown:
-        raise BuildFailed(f"unknown source(s) {unknown}; declared: {sorted(specs)}")
+    if only:
+        try:
+            only = sources_named(only, specs)  # task names too: `--only BC5CDR-NED` builds bc5cdr
+        except UnknownSource as e:
+            raise BuildFailed(str(e)) from None
     selected = [specs[s] for s in sorted(only or specs)]
     if not selected:
         raise BuildFailed(f"no sources declared in {[str(p) for p in settings.registry]}")
@@ -365,6 +415,15 @@ def build(
             problem = stage_problem(settings.home, spec.id, fp)
             if problem not in (None, NOT_STAGED):
                 log.warning("%s: its stage %s does not match its manifest (%s); rebuilding", spec.id, fp[:12], problem)
+            # A source to be built whose required file is known to be out of reach (a manual download not placed,
+            # an origin while offline) is skipped here, in one line, rather than as a failed task with a traceback.
+            beyond = problem is not None and next(
+                (b for f in spec.files if not f.optional and (b := _beyond_reach(spec, f, settings))), None)
+            if beyond:
+                skipped[spec.id], skip_kind[spec.id] = f"cannot be fetched: {beyond.reason}", beyond.kind
+                partial.pop(spec.id, None)
+                log.warning("%s: skipped: %s", spec.id, beyond)
+                continue
             refresh = problem is not None
             source_task = build_source.with_options(result_storage=results, refresh_cache=refresh)
             parameters = {"spec": spec.model_dump(mode="json"), "fingerprint": fp, "home": settings.location,
@@ -435,10 +494,9 @@ def build(
         for s in staged
     ]
     create_table_artifact(key="medinst-build-summary", table=summary, description=f"Build {build_id}")
-    if skipped:
-        create_table_artifact(key="medinst-build-skipped", description=f"Sources skipped by build {build_id}",
-                              table=[{"source": s, "kind": skip_kind[s], "reason": why}
-                                     for s, why in sorted(skipped.items())])
+    if skipped or partial:  # markdown: a table cell in the UI clips a long reason
+        create_markdown_artifact(key="medinst-build-skipped", description=f"Sources skipped by build {build_id}",
+                                 markdown=_skipped_markdown(skipped, skip_kind, partial))
     if skipped:
         log.warning("skipped %d source(s):\n  %s", len(skipped), "\n  ".join(skip_list))
     for source, lost in sorted(partial.items()):

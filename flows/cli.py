@@ -1,6 +1,7 @@
 """The `medinst` command line (also `python -m flows`)."""
 
 import argparse
+import functools
 import json
 import os
 import sys
@@ -8,6 +9,71 @@ from collections import Counter
 from contextlib import contextmanager
 
 from flows.output import FORMATS
+from flows.preflight import UsageError
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("medinst")
+    except PackageNotFoundError:  # a checkout that was not installed
+        return "0.0.0+local"
+
+
+EXAMPLES = {
+    "build": """examples:
+  medinst build                                   every declared source; skipped ones are listed, grouped by why
+  medinst build --only ncbi_disease BC5CDR-NED    sources or task names; the others are carried from the last build
+  medinst build --sources-root ../shared/corpora --offline --strict
+  medinst build --manual-dir ~/medinst-manual     files downloaded by hand: `medinst sources --status manual`""",
+    "benchmark": """examples:
+  medinst benchmark                               MedINST32 and the 100k training mixtures of the current build
+  medinst benchmark --size 20000 --strategy temperature --temperature 2""",
+    "sql": """views: instructions, tasks, sources, build_stats, quarantine; after `medinst benchmark`: benchmark,
+benchmark_tasks, mixtures, duplicates, contamination; after `medinst evaluate`: predictions, scores; after
+`medinst finetune`: runs. `describe <view>` lists a view's columns. One read-only statement per call.
+
+examples:
+  medinst sql "select task, split, count(*) from instructions group by all order by all"
+  medinst sql "select task, train, medinst_train, sizes_note from tasks where status <> 'built'" --format csv
+  medinst sql 'describe instructions'""",
+    "score": """FILE.jsonl holds one JSON object per line:
+  task        the task name (e.g. "MedNLI"), which picks MedINST's scorer for it
+  output      the reference answer, as the warehouse's `output` column has it
+  prediction  the model's answer (null: a failed generation, scored as empty)
+  scorer      optional: one of cls, em, entity, multicls, bio, mse, rouge (overrides the task's)
+
+example:
+  medinst score predictions.jsonl --format json""",
+    "export": """examples:
+  medinst export --format jsonl --out medinst-jsonl      MedINST's own layout: <task>/<split>.json
+  medinst export --format hf --out medinst-hf            a Hugging Face datasets folder (splits train/validation/test)
+  medinst export --format chat --out medinst-chat --exclude-license NC ShareAlike""",
+    "finetune": """examples:
+  medinst finetune --prepare-only                        write the data and config a GPU host trains from
+  medinst finetune --base-model ./tiny-model --max-steps 20 --limit 200""",
+    "evaluate": """examples:
+  medinst evaluate --model my-model --base-url http://localhost:8000/v1 --limit 50
+  medinst evaluate --model ./merged-model --backend hf --settings zero-shot""",
+    "serve": """examples:
+  PREFECT_API_URL=http://127.0.0.1:4200/api medinst serve            the build on Mondays 03:00 UTC
+  PREFECT_API_URL=http://127.0.0.1:4200/api medinst serve --cron off""",
+    "sources": """examples:
+  medinst sources                                 where each source's files come from, before any download
+  medinst sources --status manual                 the files to download by hand, and where to put them
+  medinst sources --format csv > sources.csv      every column (digests, task names, untested notes)""",
+}
+
+
+# What an interrupted command leaves as it was.
+INTERRUPTED = {
+    "build": "the published warehouse is unchanged; the next build cleans what this one left",
+    "benchmark": "the published marts are unchanged",
+    "export": "nothing was written to --out (the export appears in one rename when complete)",
+    "finetune": "the run folder holds what was written so far",
+    "evaluate": "answers received so far are kept and reused by the next run",
+}
 
 
 def _settings_flags(parser: argparse.ArgumentParser) -> None:
@@ -94,7 +160,8 @@ def _benchmark(args) -> int:
     if result["no_demonstrations"]:
         print(f"no few-shot demonstrations in their category: {', '.join(result['no_demonstrations'])}")
     for name, rows in sorted(result["mixtures"].items()):
-        print(f"mixture {name}: {rows} rows")
+        short = f" (of the {args.size:,} asked: its tasks hold no more without repeating rows)" if rows < args.size else ""
+        print(f"mixture {name}: {rows:,} rows{short}")
     print("views: benchmark, benchmark_tasks, mixtures, duplicates, contamination")
     return 0
 
@@ -222,6 +289,30 @@ def _sources(args) -> int:
     return 0
 
 
+def _preflight(args) -> None:
+    """What can be refused before a Prefect server is started for the command's flow (UsageError)."""
+    from flows.preflight import empty_output, lock_free, published_build
+    from flows.settings import resolve
+
+    settings = resolve(home=args.home)
+    if args.command == "build":
+        if args.only:
+            from flows.registry import UnknownSource, load_checked_registry, sources_named
+
+            specs = load_checked_registry(resolve(home=args.home, registry=args.registry))
+            try:
+                args.only = sources_named(args.only, specs)
+            except UnknownSource as e:
+                raise UsageError(str(e)) from None
+        if args.no_wait and not settings.url:
+            lock_free(settings.home)
+        return
+    if args.command in ("benchmark", "export", "finetune", "evaluate") and not settings.url:
+        published_build(settings.home, settings.location)
+    if args.command == "export" and "://" not in args.out:
+        empty_output(args.out, args.overwrite)
+
+
 def _sql(args) -> int:
     try:
         return _run_sql(args)
@@ -233,6 +324,7 @@ def _sql(args) -> int:
 def _run_sql(args) -> int:
     import duckdb
 
+    from flows.preflight import published_build
     from flows.settings import resolve, sql_timeout
     from warehouse.catalog import QueryTimeout, query
     from warehouse.layout import current_build
@@ -242,11 +334,14 @@ def _run_sql(args) -> int:
     except ValueError as e:
         print(f"medinst sql: {e}", file=sys.stderr)
         return 1
+    statements = duckdb.extract_statements(args.query) if args.query.strip() else []
+    if len(statements) != 1:
+        raise UsageError("the query is empty" if not statements else
+                         f"one statement at a time: the query holds {len(statements)}; run them one by one")
     settings = resolve(home=args.home)
-    build = current_build(settings.home)
+    build = published_build(settings.home, settings.location) if not settings.url else current_build(settings.home)
     if build is None:
-        print(f"no published warehouse under {settings.location}: run `medinst build` first", file=sys.stderr)
-        return 1
+        raise UsageError(f"no published warehouse under {settings.location}: run `medinst build` first")
     try:
         columns, rows = query(build, args.query, timeout=timeout)
     except QueryTimeout as e:
@@ -267,17 +362,21 @@ def _serve(args) -> int:
         serve_all(cron=args.cron, timezone=args.timezone, limit=args.limit)
     except (RuntimeError, ValueError) as e:
         print(f"medinst serve: {e}", file=sys.stderr)
-        return 1
+        return 2
     return 0
 
 
 def main(argv: list[str] | None = None) -> int:
     # Offline machines are the common case: the temporary Prefect server should not try to phone home.
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
-    parser = argparse.ArgumentParser(prog="medinst", description="Rebuild MedINST from the original corpora.")
-    commands = parser.add_subparsers(dest="command", required=True)
+    parser = argparse.ArgumentParser(prog="medinst", description="Rebuild MedINST from the original corpora.",
+                                     epilog="Run `medinst COMMAND --help` for a command's options and examples.")
+    parser.add_argument("--version", action="version", version=f"medinst {_version()}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    commands.add_parser = functools.partial(commands.add_parser, formatter_class=argparse.RawDescriptionHelpFormatter)
 
-    p_build = commands.add_parser("build", help="fetch, parse, render, validate and publish the warehouse")
+    p_build = commands.add_parser("build", help="fetch, parse, render, validate and publish the warehouse",
+                                 epilog=EXAMPLES["build"])
     p_build.add_argument("--only", nargs="+", metavar="SOURCE", help="build only these sources")
     p_build.add_argument("--strict", action="store_true",
                          help="fail when any source is skipped or any row is quarantined")
@@ -298,14 +397,16 @@ def main(argv: list[str] | None = None) -> int:
     p_build.set_defaults(run=_build)
 
     p_src = commands.add_parser("sources", help="every declared source: where its files come from (mirror, origin, "
-                                "manual download, not obtainable), licence, size, tasks, digests; downloads nothing")
+                                "manual download, not obtainable), licence, size, tasks, digests; downloads nothing",
+                                epilog=EXAMPLES["sources"])
     p_src.add_argument("--format", choices=sorted(FORMATS), default="table")
     p_src.add_argument("--status", choices=["mirror", "origin", "manual", "not obtainable"],
                        help="list only the sources with this status")
     _settings_flags(p_src)
     p_src.set_defaults(run=_sources)
 
-    p_bench = commands.add_parser("benchmark", help="build MedINST32 and the training mixtures from the warehouse")
+    p_bench = commands.add_parser("benchmark", help="build MedINST32 and the training mixtures from the warehouse",
+                                 epilog=EXAMPLES["benchmark"])
     p_bench.add_argument("--spec", help="benchmark spec (default: sources/benchmarks/medinst32.yaml)")
     p_bench.add_argument("--size", type=int, default=100_000, help="rows per training mixture (default 100000)")
     p_bench.add_argument("--strategy", choices=["proportional", "temperature", "capped"], default="proportional")
@@ -318,7 +419,7 @@ def main(argv: list[str] | None = None) -> int:
     p_bench.set_defaults(run=_benchmark)
 
     p_export = commands.add_parser("export", help="write the published warehouse as MedINST JSON Lines, "
-                                   "a Hugging Face dataset (Parquet and card) or chat messages")
+                                   "a Hugging Face dataset (Parquet and card) or chat messages", epilog=EXAMPLES["export"])
     p_export.add_argument("--format", choices=["jsonl", "hf", "chat"], required=True)
     p_export.add_argument("--out", required=True, metavar="DIR", help="output folder; refused if not empty")
     p_export.add_argument("--exclude-license", nargs="+", metavar="TEXT",
@@ -328,12 +429,12 @@ def main(argv: list[str] | None = None) -> int:
     p_export.set_defaults(run=_export)
 
     p_score = commands.add_parser("score", help="score model predictions (JSON Lines of task, output, prediction) "
-                                  "with MedINST's metrics")
+                                  "with MedINST's metrics", epilog=EXAMPLES["score"])
     p_score.add_argument("file", metavar="FILE.jsonl")
     p_score.add_argument("--format", choices=["table", "json"], default="table")
     p_score.set_defaults(run=_score)
 
-    p_ft = commands.add_parser("finetune", help="LoRA fine-tuning on a training mixture of the current build")
+    p_ft = commands.add_parser("finetune", help="LoRA fine-tuning on a training mixture of the current build", epilog=EXAMPLES["finetune"])
     p_ft.add_argument("--mixture", default="unseen_train_100k", help="mixture name (default unseen_train_100k)")
     p_ft.add_argument("--base-model", help="model id or folder (default meta-llama/Meta-Llama-3-8B-Instruct)")
     p_ft.add_argument("--config", help="YAML of flows.gpu.finetune.FinetuneConfig fields; flags override it")
@@ -355,7 +456,7 @@ def main(argv: list[str] | None = None) -> int:
     p_ft.add_argument("--home", help="data root: a folder or s3://bucket/prefix (MEDINST_HOME; default ~/.medinst)")
     p_ft.set_defaults(run=_finetune)
 
-    p_eval = commands.add_parser("evaluate", help="ask a model MedINST32's questions and score the answers")
+    p_eval = commands.add_parser("evaluate", help="ask a model MedINST32's questions and score the answers", epilog=EXAMPLES["evaluate"])
     p_eval.add_argument("--model", required=True,
                         help="the model name an endpoint serves, or a model/adapter folder for --backend hf")
     p_eval.add_argument("--base-url", help="OpenAI-compatible endpoint, e.g. http://localhost:8000/v1 "
@@ -374,7 +475,7 @@ def main(argv: list[str] | None = None) -> int:
     p_eval.add_argument("--home", help="data root: a folder or s3://bucket/prefix (MEDINST_HOME; default ~/.medinst)")
     p_eval.set_defaults(run=_evaluate)
 
-    p_sql = commands.add_parser("sql", help="read-only SQL over the published warehouse")
+    p_sql = commands.add_parser("sql", help="read-only SQL over the published warehouse", epilog=EXAMPLES["sql"])
     p_sql.add_argument("query")
     p_sql.add_argument("--format", choices=sorted(FORMATS), default="table")
     p_sql.add_argument("--timeout", type=float, metavar="SECONDS",
@@ -383,7 +484,7 @@ def main(argv: list[str] | None = None) -> int:
     p_sql.set_defaults(run=_sql)
 
     p_serve = commands.add_parser("serve", help="register the deployments with the Prefect server at PREFECT_API_URL and "
-                                  "run their flow runs (the build on a schedule, the others on demand)")
+                                  "run their flow runs (the build on a schedule, the others on demand)", epilog=EXAMPLES["serve"])
     p_serve.add_argument("--cron", help="when the build runs (default MEDINST_BUILD_CRON, else '0 3 * * 1': Mondays "
                          "03:00); 'off' leaves it unscheduled")
     p_serve.add_argument("--timezone", help="time zone of --cron (default MEDINST_BUILD_TIMEZONE, else UTC)")
@@ -391,18 +492,39 @@ def main(argv: list[str] | None = None) -> int:
     p_serve.set_defaults(run=_serve)
 
     args = parser.parse_args(argv)
-    if args.command in ("build", "benchmark", "export", "finetune", "evaluate"):  # they run Prefect flows
-        from flows.prefect_server import bind_temporary_server
-
-        bind_temporary_server()  # a temporary server dies with this process, even a SIGKILLed one
-
+    from schemas.errors import RegistryError
     from warehouse.layout import BrokenCurrent
 
     try:
+        if args.command in ("build", "benchmark", "export", "finetune", "evaluate"):  # they run Prefect flows
+            _preflight(args)
+            from flows.prefect_server import bind_temporary_server
+
+            # A temporary server dies with this process, even a SIGKILLed one.
+            bind_temporary_server(say=lambda text: print(f"medinst {args.command}: {text}", file=sys.stderr))
+            from flows.interrupt import exit_on_interrupt
+
+            exit_on_interrupt(args.command, INTERRUPTED[args.command])
         return args.run(args)
+    except UsageError as e:  # a routine mistake: one line, what to do instead
+        print(f"medinst {args.command}: {e}", file=sys.stderr)
+        return 2
+    except RegistryError as e:  # a registry file that does not validate (the build's pre-flight reads them)
+        print(f"medinst {args.command} failed: {e}", file=sys.stderr)
+        return 1
     except BrokenCurrent as e:  # CURRENT names no build: one line, whichever command read it
         print(f"medinst {args.command}: {e}", file=sys.stderr)
         return 1
+    except BrokenPipeError:  # `medinst sql ... | head` closed the pipe: what was read is all that was wanted
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error while exiting
+        return 0
+    except Exception as e:
+        if type(e).__module__.split(".")[0] in ("botocore", "aiobotocore"):  # an S3 home: credentials, endpoint
+            print(f"medinst {args.command}: cannot reach the S3 home {args.home or os.environ.get('MEDINST_HOME')}: "
+                  f"{e} (set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or AWS_PROFILE, and AWS_ENDPOINT_URL for a "
+                  "store other than AWS)", file=sys.stderr)
+            return 2
+        raise
 
 
 if __name__ == "__main__":

@@ -49,6 +49,7 @@ from prefect.artifacts import create_image_artifact, create_markdown_artifact, c
 from flows.benchmark import MEDINST32
 from flows.finetune import read_view
 from flows.gpu.data import messages, open_for_append, read_jsonl_tolerant
+from flows.interrupt import remember_run
 from flows.settings import resolve
 from schemas.benchmark import load_benchmark
 from transforms.scoring import METRIC, ScoringError, score_task
@@ -402,6 +403,7 @@ def evaluate(
     per (setting, task), by uid. `batch_size`: the hf backend's generation batch. `spec`: the
     benchmark spec the benchmark view was built with (default MedINST32's), for each task's scorer.
     """
+    remember_run()  # for Ctrl-C (flows.interrupt)
     log = get_run_logger()
     if backend not in ("openai", "hf"):
         raise EvaluationFailed(f"unknown backend {backend!r}: openai or hf")

@@ -1,21 +1,31 @@
 """The export flow: write the published build as MedINST JSON Lines, a Hugging Face dataset, or chat data."""
 
+from typing import Literal
+
 from prefect import flow, get_run_logger
 from prefect.artifacts import create_markdown_artifact
 
+from flows.interrupt import remember_run
 from flows.settings import resolve
 from warehouse import export as exports
 
 
 @flow(name="export")
-def export(format: str, out: str, exclude_license: list[str] | None = None, home: str | None = None,
-           overwrite: bool = False) -> dict:
-    """Export the published warehouse under MEDINST_HOME to `out` (format: jsonl, hf or chat).
+def export(format: Literal["jsonl", "hf", "chat"], out: str, exclude_license: list[str] | None = None,
+           home: str | None = None, overwrite: bool = False) -> dict:
+    """Export the published warehouse under MEDINST_HOME to `out`.
 
-    Subsets whose source licence contains any of `exclude_license` are left out. `out` must be
-    absent or empty unless `overwrite`; it appears in one rename once the export is complete.
-    Returns {format, out, build_id, counts: {task: {split: rows}}, categories, rows, files, excluded}.
+    `out` appears in one rename once the export is complete. Returns {format, out, build_id,
+    counts: {task: {split: rows}}, categories, rows, files, excluded}.
+
+    Args:
+        format: jsonl (MedINST's own files), hf (a Hugging Face datasets folder) or chat (messages).
+        out: Output folder or URL (s3://bucket/prefix); absent or empty unless overwrite.
+        exclude_license: Leave out the subsets whose source licence contains any of these texts (e.g. NC).
+        home: Data root: a folder or s3://bucket/prefix. Default: MEDINST_HOME, else ~/.medinst.
+        overwrite: Replace what `out` holds.
     """
+    remember_run()  # for Ctrl-C (flows.interrupt)
     log = get_run_logger()
     settings = resolve(home=home)
     log.info("exporting the warehouse under %s as %s to %s%s", settings.home, format, out,

@@ -25,6 +25,7 @@ from prefect import flow, get_run_logger
 from prefect.artifacts import create_table_artifact
 
 from flows.gpu.finetune import DEFAULT_BASE_MODEL, FinetuneConfig
+from flows.interrupt import remember_run
 from flows.settings import resolve
 from warehouse.catalog import query, write_catalog, write_derived
 from warehouse.layout import current_build
@@ -106,6 +107,7 @@ def finetune(
     the arguments given here. Returns {run_id, folder, config, data_sha256, rows} and, unless
     prepare_only, what run.json records (loss curve, steps, train loss, adapter, merged, seconds).
     """
+    remember_run()  # for Ctrl-C (flows.interrupt)
     log = get_run_logger()
     settings = resolve(home=home)
     build = current_build(settings.home)

@@ -23,7 +23,10 @@ def as_table(columns: list[str], rows: list[tuple]) -> str:
         return "  ".join(v.rjust(w) if numeric[i] else v.ljust(w) for i, (v, w) in enumerate(zip(values, widths)))
 
     lines = [line(columns), "  ".join("-" * w for w in widths)] + [line(r) for r in cells]
-    return "\n".join(line.rstrip() for line in lines) + f"\n({len(rows)} row{'s' if len(rows) != 1 else ''})"
+    cut = sum(len("" if v is None else str(v).replace("\n", "\\n")) > MAX_CELL for row in rows for v in row)
+    note = f"; {cut} cell{'s' if cut != 1 else ''} cut at {MAX_CELL} characters (…): --format csv or json shows " \
+        "them whole" if cut else ""
+    return "\n".join(line.rstrip() for line in lines) + f"\n({len(rows)} row{'s' if len(rows) != 1 else ''}{note})"
 
 
 def as_csv(columns: list[str], rows: list[tuple]) -> str:

@@ -12,6 +12,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 
 from prefect.server.api.server import SubprocessASGIServer
 from prefect.settings import PREFECT_API_URL
@@ -32,22 +33,31 @@ def _dies_with(parent: int):
 
 
 class _BoundServer(SubprocessASGIServer):
-    """Prefect's server, its process started with `_dies_with` (Prefect builds the command)."""
+    """Prefect's server, its process started with `_dies_with` (Prefect builds the command), in a session of
+    its own: a Ctrl-C at the terminal reaches the command, which marks its run cancelled (flows.interrupt)
+    while the server still answers, and the server dies with the command."""
 
     def _run_uvicorn_command(self) -> subprocess.Popen:
         popen = subprocess.Popen
-        subprocess.Popen = functools.partial(popen, preexec_fn=_dies_with(os.getpid()))
+        subprocess.Popen = functools.partial(popen, preexec_fn=_dies_with(os.getpid()), start_new_session=True)
         try:
             return super()._run_uvicorn_command()
         finally:
             subprocess.Popen = popen
 
 
-def bind_temporary_server() -> None:
+def bind_temporary_server(say=None) -> None:
     """Start the temporary server now, if this process would use one. Call it from the main thread:
-    the kernel signals the child when the *thread* that started it ends."""
+    the kernel signals the child when the *thread* that started it ends. `say(text)` is told before
+    and after (it takes seconds)."""
     if PREFECT_API_URL.value() or not sys.platform.startswith("linux"):
         return
+    started = time.monotonic()
+    if say:
+        say("starting a temporary Prefect server for this command (set PREFECT_API_URL to use a running one)...")
     # SubprocessASGIServer keeps one instance per port: Prefect's own `SubprocessASGIServer()` in
     # get_client() then returns this one, already running.
-    _BoundServer().start()
+    server = _BoundServer()
+    server.start()
+    if say:
+        say(f"temporary Prefect server ready at {server.address} in {time.monotonic() - started:.1f} s")

@@ -1,5 +1,7 @@
 """The registry as the build uses it: names, options and their types checked against the code that implements them."""
 
+import difflib
+
 from flows.option_types import mismatch
 from flows.settings import Settings
 from schemas.errors import RegistryError
@@ -50,3 +52,29 @@ def load_checked_registry(settings: Settings) -> dict[str, SourceSpec]:
                 raise RegistryError(f"{where}: tasks.{i}.name: '{task.name}' is already declared by {owner[task.name]}")
             owner[task.name] = spec.id
     return {source_id: spec for source_id, (spec, _) in registry.items()}
+
+
+class UnknownSource(ValueError):
+    """A name given to --only that is neither a declared source nor one of their tasks."""
+
+
+def sources_named(names: list[str], specs: dict[str, SourceSpec]) -> list[str]:
+    """The sources that `names` (source ids or task names, as `--only` takes them) designate, in order.
+
+    An unknown name raises UnknownSource with the closest declared names, not the whole registry."""
+    by_task = {t.name.lower(): spec.id for spec in specs.values() for t in spec.tasks}
+    chosen, unknown = [], []
+    for name in names:
+        source = name if name in specs else by_task.get(name.lower())
+        if source is None:
+            unknown.append(name)
+        elif source not in chosen:
+            chosen.append(source)
+    if unknown:
+        known = sorted(specs) + sorted(t.name for spec in specs.values() for t in spec.tasks)
+        hints = []
+        for name in unknown:
+            close = difflib.get_close_matches(name, known, n=3, cutoff=0.6)
+            hints.append(f"'{name}'" + (f" (did you mean {' or '.join(close)}?)" if close else ""))
+        raise UnknownSource(f"unknown source or task {', '.join(hints)}; `medinst sources` lists them")
+    return chosen

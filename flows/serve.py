@@ -139,6 +139,13 @@ def serve_all(
     if not PREFECT_API_URL.value():
         raise RuntimeError("serving needs a Prefect server: start one (`prefect server start`) and set "
                            "PREFECT_API_URL, e.g. http://127.0.0.1:4200/api")
+    from prefect.client.orchestration import get_client
+
+    with get_client(sync_client=True) as client:  # one quick check, instead of a traceback from inside serve()
+        problem = client.api_healthcheck()
+    if problem is not None:
+        raise RuntimeError(f"cannot reach the Prefect server at PREFECT_API_URL={PREFECT_API_URL.value()}: "
+                           f"{type(problem).__name__}: {problem} (is `prefect server start` running there?)")
     found = deployments(cron=cron, timezone=timezone, build_parameters=build_parameters)
     for d in found:
         when = ", ".join(f"cron {s.schedule.cron} ({s.schedule.timezone})" for s in d.schedules or []) or "on demand"

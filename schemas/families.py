@@ -110,7 +110,9 @@ def _spans_reproduce_text(lf: pl.LazyFrame, layer: str, span: str | None) -> pl.
         .with_columns(
             ok=(pl.col("start") >= 0)
             & (pl.col("end") >= pl.col("start"))
-            & (pl.col("_doc").str.slice(pl.col("start"), pl.col("end") - pl.col("start")) == pl.col("text"))
+            # clipped: `&` does not short-circuit, and a negative length or start would make slice() raise
+            & (pl.col("_doc").str.slice(pl.max_horizontal("start", 0), pl.max_horizontal(pl.col("end") - pl.col("start"), 0))
+               == pl.col("text"))
         )
         .group_by("_row")
         .agg(pl.col("ok").all())

@@ -39,6 +39,10 @@ class InstructionRow(pa.DataFrameModel):
     doc_id: str = pa.Field(str_length={"min_value": 1})
     pipeline_version: str
 
+    @pa.check("input", "output", name="no U+FFFD: a character the source had already lost")
+    def no_replacement_character(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        return data.lazyframe.select(~pl.col(data.key).str.contains("\ufffd", literal=True))
+
     @pa.check("output", name="output is not blank")
     def output_not_blank(cls, data: pa.PolarsData) -> pl.LazyFrame:
         return data.lazyframe.select(pl.col(data.key).str.strip_chars().str.len_chars() > 0)

@@ -23,6 +23,7 @@ from schemas.errors import SourceError
 from schemas.families import MODELS
 from schemas.instructions import POLARS_SCHEMA, InstructionRow
 from schemas.registry import SourceSpec, TaskSpec
+from transforms.clean import repair
 from transforms.parsers import PARSERS, InputFile, family_of
 from transforms.render import RENDERERS
 from transforms.splits import (
@@ -139,7 +140,9 @@ def _task_rows(family: pl.DataFrame, spec: SourceSpec, task: TaskSpec, version: 
     mapped = family.filter(pl.col("split").is_in(list(task.splits)))
     stat(task.name, "split", "split_not_mapped", family.height - mapped.height)
     mapped = mapped.with_columns(pl.col("split").replace_strict(task.splits, return_dtype=pl.Utf8))
-    rendered = RENDERERS[task.renderer.name].render(mapped, task.renderer.options)
+    rendered, repaired = repair(RENDERERS[task.renderer.name].render(mapped, task.renderer.options))
+    for rule, n in repaired.items():
+        stat(task.name, "clean", rule, n)
     # MedINST's rule for extraction tasks: a sample with nothing to extract is not a sample.
     kept = rendered.filter(pl.col("output").str.strip_chars() != "")
     stat(task.name, "render", "nothing_to_extract", rendered.height - kept.height)

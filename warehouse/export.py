@@ -5,10 +5,12 @@ its Parquet partitions for the rows, so that each subset keeps the build's row o
 
     jsonl  MedINST's Hugging Face layout: <out>/<task>/<split>.json, JSON Lines rows
            {"instruction", "input", "output", "history"} (history: [user, assistant] pairs)
-    hf     <out>/data/<task>/<split>-00000-of-00001.parquet, <out>/README.md (a dataset card whose
-           YAML `configs:` make every task a config of `datasets.load_dataset(out, task)`) and
+    hf     <out>/data/<task>/<split>-00000-of-00001.parquet (dev named validation), <out>/README.md (a
+           dataset card whose YAML `configs:` make every task a config of `datasets.load_dataset(out,
+           task)`, and `all` every task at once) and
            <out>/rows_per_category.png, the chart the card shows
-    chat   <out>/<split>.jsonl, {"messages": [...], "task", "uid"}: the history pairs as earlier
+    chat   <out>/<split>.jsonl, {"messages": [...], "task", "category", "source", "license", "uid"}: the
+           history pairs as earlier
            user/assistant turns, then instruction + "\\n" + input as the user's turn and the output as
            the assistant's (MedINST prompts with no system message)
 
@@ -133,7 +135,7 @@ def read_build(build: Path, exclude_license: list[str] | None = None) -> BuildIn
         counts = _fetch(con, "select task, category, source, split, count(*) as n from instructions group by all")
         licences = {r["source"]: r["license"] for r in _fetch(con, "select source, license from sources")}
         sources = _fetch(con, "select source, name, homepage, license, citation, fingerprint, files from sources "
-                              "where status = 'built' order by source")
+                              "where status in ('built', 'partial') order by source")
         versions = _fetch(con, "select distinct pipeline_version from instructions order by 1")
     finally:
         con.close()
@@ -251,9 +253,11 @@ class _ChatWriter(_Writer):
             self.handles[split] = open(self.root / f"{split}.jsonl", "w", encoding="utf-8", newline="\n")
             self.files.append(f"{split}.jsonl")
         f = self.handles[split]
-        for row in frame.select("instruction", "input", "output", "history", "task", "uid").iter_rows(named=True):
+        for row in frame.select("instruction", "input", "output", "history", "task", "category", "source", "license",
+                                "uid").iter_rows(named=True):
             messages = chat_messages(row["instruction"], row["input"], row["output"], row["history"])
-            f.write(_json_line({"messages": messages, "task": row["task"], "uid": row["uid"]}))
+            f.write(_json_line({"messages": messages, "task": row["task"], "category": row["category"],
+                                "source": row["source"], "license": row["license"], "uid": row["uid"]}))
 
     def close(self, info, options):
         for f in self.handles.values():
@@ -264,8 +268,13 @@ class _ChatWriter(_Writer):
 WRITERS = {"jsonl": _JsonlWriter, "hf": _HfWriter, "chat": _ChatWriter}
 
 
+# The warehouse's `dev` is `validation` for `datasets` users (its standard split name); jsonl keeps MedINST's `dev`.
+HF_SPLITS = {"train": "train", "dev": "validation", "test": "test"}
+ALL_CONFIG = "all"  # every subset at once, beside one config per subset
+
+
 def hf_data_file(task: str, split: str) -> str:
-    return f"data/{task}/{split}-00000-of-00001.parquet"
+    return f"data/{task}/{HF_SPLITS.get(split, split)}-00000-of-00001.parquet"
 
 
 # --- the dataset card --------------------------------------------------------------------------
@@ -314,9 +323,13 @@ def card_metadata(info: BuildInfo) -> dict:
         "size_categories": [_size_category(sum(s.rows for s in subsets))],
         "configs": [
             {"config_name": s.task,
-             "data_files": [{"split": split, "path": hf_data_file(s.task, split)} for split in s.splits]}
+             "data_files": [{"split": HF_SPLITS.get(split, split), "path": hf_data_file(s.task, split)}
+                            for split in s.splits]}
             for s in subsets
-        ],
+        ] + [{"config_name": ALL_CONFIG, "data_files": [
+            {"split": HF_SPLITS.get(split, split), "path": [hf_data_file(s.task, split) for s in subsets
+                                                            if split in s.splits]}
+            for split in SPLIT_ORDER if any(split in s.splits for s in subsets)]}],
     }
     return meta
 
@@ -399,7 +412,8 @@ Biomedical instruction data in the layout of MedINST, the meta-dataset of biomed
 Each row is one sample of one dataset-task: an `instruction` (the task's prompt, the same for every
 row of a subset), the sample's `input` and the expected `output`. `history` holds earlier
 `[user, assistant]` turns (empty unless a task declares them). Each MedINST dataset-task is a config
-(subset) here, with the splits the source provides (`train`, `dev`, `test`).
+(subset) here, with the splits the source provides (`train`, `validation`, `test`: MedINST's `dev`
+is `validation`), and the config `all` holds every subset at once.
 
 This export holds **{len(info.subsets)} subsets** in **{len(category_rows(info.subsets))} categories**,
 **{sum(s.rows for s in info.subsets):,} rows**, from build `{info.build.name}`.
@@ -480,7 +494,7 @@ def _check_target(out: Path, build: Path, overwrite: bool) -> None:
     if out == build or out in build.parents or build in out.parents:
         raise ExportError(f"{out}: an export may not replace or sit inside the warehouse build {build}")
     if _occupied(out) and not overwrite:
-        raise ExportError(f"{out} exists and is not empty: pass overwrite=True (--overwrite) to replace it")
+        raise ExportError(f"{out} exists and is not empty: pass --overwrite (the flow's overwrite=True) to replace it")
 
 
 def _move_into_place(tmp: Path, out: Path, overwrite: bool) -> None:
@@ -492,7 +506,7 @@ def _move_into_place(tmp: Path, out: Path, overwrite: bool) -> None:
             old = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}.old-"))
             out.rename(old / out.name)
         else:  # written to while we were exporting
-            raise ExportError(f"{out} exists and is not empty: pass overwrite=True (--overwrite) to replace it")
+            raise ExportError(f"{out} exists and is not empty: pass --overwrite (the flow's overwrite=True) to replace it")
     tmp.rename(out)
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
@@ -552,7 +566,7 @@ def _export_to_remote(build: Path, format: str, url: str, exclude_license: list[
     if build_url and (url == build_url or url.startswith(build_url + "/") or build_url.startswith(url + "/")):
         raise ExportError(f"{url}: an export may not replace or sit inside the warehouse build {build_url}")
     if storage.list_files(url) and not overwrite:
-        raise ExportError(f"{url} exists and is not empty: pass overwrite=True (--overwrite) to replace it")
+        raise ExportError(f"{url} exists and is not empty: pass --overwrite (the flow's overwrite=True) to replace it")
     root = storage.workdir_root()
     root.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=root, prefix=".export-") as tmp:

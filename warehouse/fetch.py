@@ -465,6 +465,16 @@ def manual_steps(source_id: str, file: FileSpec, manual_root: str | None) -> str
     return f"download it by hand from {file.manual.page}: {' '.join(file.manual.steps.split())}; put it at {where}"
 
 
+def unavailable(source_id: str, file: FileSpec, sources_root: str | None, manual_root: str | None,
+                offline: bool) -> FetchUnavailable:
+    """The error for a file known, without trying, to be in no place a build may read it from (not cached,
+    not in the mirror nor the manual folder, and its origin offline or a manual download)."""
+    looked = [url for url, place in candidate_urls(source_id, file, sources_root, manual_root) if place != "origin"]
+    kind, why = _why_unavailable(source_id, file, [], offline, manual_root)
+    reasons = [f"not found at {redact(u)}" for u in looked]  # as fetch() would say, had it tried them
+    return FetchUnavailable(source_id, "; ".join(reasons + [why]), file.path, kind=kind)
+
+
 def _why_unavailable(source_id: str, file: FileSpec, kinds: list[str | None], offline: bool, manual_root: str | None
                      ) -> tuple[str, str | None]:
     """The kind of a file's unavailability (schemas.errors.UNAVAILABLE_KINDS), and what to add to its reasons."""

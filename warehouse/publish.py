@@ -54,6 +54,9 @@ def _tasks_table(counts: list[dict], sources: list[dict]) -> pl.DataFrame:
     return (
         meta.join(built, on=["source", "task"], how="left")
         .with_columns(pl.col("train", "dev", "test").fill_null(0))
+        # A partial source's task whose every row would have come from the missing files has none: not built.
+        .with_columns(status=pl.when((pl.col("status") == "partial") & (pl.sum_horizontal("train", "dev", "test") == 0))
+                      .then(pl.lit("skipped")).otherwise(pl.col("status")))
         .select("task", "category", "source", "train", "dev", "test", "medinst_train", "medinst_dev", "medinst_test",
                 "sizes_note", "in_medinst", "status", "obtainable", "reason", "instruction", "license")
         .sort("task")

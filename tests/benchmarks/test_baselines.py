@@ -65,6 +65,7 @@ def _blank_output(row: dict) -> dict:
 
 
 def _family_sample(spec, corpora: Path) -> pl.DataFrame:
+    spec = spec.model_copy(update={"files": [f for f in spec.files if not f.optional]})  # the mirror's files
     family = parse_family(spec, {f.path: corpora / spec.id / f.path for f in spec.files})
     sample = family.gather_every(max(1, family.height // ROWS)).head(ROWS)  # spread over the source's splits
     first = sample.row(0, named=True)
@@ -211,9 +212,9 @@ def test_context_from_the_registry():
     spec = load_source(REPO / "sources" / "medqa.yaml")
     ctx = TaskContext.from_spec(spec, "MedQA", version="v9")
     assert (ctx.source, ctx.category, ctx.renderer, ctx.options, ctx.splits) == (
-        "medqa", "QA", "qa_v1", {"answer_style": "text"}, {"test": "test"})
+        "medqa", "QA", "qa_v1", {"answer_style": "text"}, {"train": "train", "dev": "dev", "test": "test"})
     assert ctx.instruction == spec.tasks[0].instruction.strip() and ctx.version == "v9"
-    assert ctx.sha_for("test.jsonl") == spec.files[0].sha256 and ctx.sha_for("other.jsonl") is None
+    assert ctx.sha_for("test.jsonl") == next(f.sha256 for f in spec.files if f.path == "test.jsonl") and ctx.sha_for("other.jsonl") is None
     folder = dataclasses.replace(ctx, sha_by_file={"docs": "1" * 64})
     assert folder.sha_for("docs/a/b.txt") == "1" * 64 and folder.sha_for("docs2/x") is None
 

@@ -2,7 +2,7 @@
 
 import polars as pl
 
-from flows.artifacts import changes, previous_build_id, quarantine_summary, rows_per_task
+from flows.artifacts import changes, plain_check, previous_build_id, quarantine_summary, rows_per_task
 
 COLUMNS = ["task", "category", "before", "after", "delta", "change", "splits"]
 
@@ -78,6 +78,13 @@ def test_quarantine_summary_counts_rows_per_source_and_check():
         ("ddi_corpus", "ids exist", "family", 1),
     ]
     assert quarantine_summary(quarantine.clear()).columns == ["source", "check", "stage", "rows"]
+
+
+def test_pandera_check_names_are_said_in_words():
+    assert plain_check("str_length(1, None)") == "text shorter than 1 character(s) (blank)"
+    assert plain_check("not_nullable; entity offsets reproduce the text") == (
+        "a required value is missing (null); entity offsets reproduce the text")
+    assert plain_check("isin(['yesno', 'factoid'])") == "a value outside the allowed ones ['yesno', 'factoid']"
 
 
 def test_the_previous_build_is_the_latest_published_one_before_this_one(tmp_path):

@@ -69,7 +69,7 @@ def test_subsample_sizes_follow_medinst(home):
     assert sizes["NCBI-disease"] == 100 and sizes["BC5CDR"] == 100
     test_medal = sql(home, "select count(*) from instructions where task = 'MeDAL' and split = 'test'")[0][0]
     assert sizes["MeDAL"] == min(1000, test_medal) == 50  # the mirror holds MeDAL's 268-row sample
-    assert sizes["BIOSSES"] == 20 and sizes["Hallmarks-of-Cancer"] == 3533 and sizes["MedQA"] == 1273
+    assert sizes["BIOSSES"] == 20 and sizes["Hallmarks-of-Cancer"] == 3517 and sizes["MedQA"] == 1273
     few = dict(sql(home, "select task, count(*) from benchmark where setting = 'few-shot' group by task"))
     # No other task of these categories has training rows in this warehouse: no demonstrations to draw.
     no_demos = {"Hallmarks-of-Cancer", "PubMedQA-labeled"}
@@ -104,12 +104,17 @@ def test_planted_copy_of_a_test_input_is_kept_out_of_the_mixtures(home):
     assert sql(home, "select count(*) from mixtures where task = 'Planted-QA'") == [(0,)]
 
 
-def test_unseen_mixture_keeps_siblings_under_medinst_rule_and_drops_them_under_strict(home):
+def test_unseen_mixture_keeps_siblings_under_medinst_rule_and_drops_them_under_strict(home, capsys):
     unseen = {t for (t,) in sql(home, "select distinct task from mixtures where mixture = 'unseen_train_5k'")}
     merged = {t for (t,) in sql(home, "select distinct task from mixtures where mixture = 'merged_train_5k'")}
     assert not unseen & PRESENT and "BC5CDR-NED" in unseen  # sibling of BC5CDR and BC5CDR-RE
     assert {"NCBI-disease", "BC5CDR", "Hallmarks-of-Cancer"} <= merged
     assert sql(home, "select count(*) from mixtures where mixture = 'unseen_train_5k'") == [(5000,)]
     assert main(["benchmark", "--home", str(home), "--size", "5000", "--unseen-rule", "strict"]) == 0
+    said = capsys.readouterr().out
+    assert "mixture unseen_train_5k: 5,000 rows\n" in said  # full: no remark
+    for name, rows in sql(home, "select mixture, count(*) from mixtures group by all"):
+        if rows < 5000:  # a mixture that could not be filled says so, rather than its name alone promising 5k
+            assert f"mixture {name}: {rows:,} rows (of the 5,000 asked: its tasks hold no more without repeating rows)" in said
     strict = {t for (t,) in sql(home, "select distinct task from mixtures where mixture = 'unseen_train_5k'")}
     assert "BC5CDR-NED" not in strict and "ChemProt" in strict

@@ -20,6 +20,7 @@ from warehouse.layout import current_build
 pytestmark = pytest.mark.integration
 
 SOURCES = ["biosses", "mqp", "medqa", "ncbi_disease", "pubmedqa"]
+HF_SPLIT = {"train": "train", "dev": "validation", "test": "test"}  # `datasets` names dev validation
 EXPECTED = {
     "BIOSSES": {"train": 64, "dev": 16, "test": 20},
     "MQP": {"train": 3048},
@@ -120,11 +121,14 @@ def test_hf_export_loads_every_subset_by_name(exported, hf, home):
     out, _ = exported["hf"]
     for task, splits in EXPECTED.items():
         ds = hf(str(out), task)
-        assert {split: ds[split].num_rows for split in ds} == splits, task
+        assert {split: ds[split].num_rows for split in ds} == {HF_SPLIT[s]: n for s, n in splits.items()}, task
         assert ds[next(iter(splits))].column_names == ["instruction", "input", "output", "history", "task",
                                                         "category", "source", "license", "uid"]
     biosses = hf(str(out), "BIOSSES")
-    assert (biosses["train"].num_rows, biosses["dev"].num_rows, biosses["test"].num_rows) == (64, 16, 20)
+    assert (biosses["train"].num_rows, biosses["validation"].num_rows, biosses["test"].num_rows) == (64, 16, 20)
+    everything = hf(str(out), "all")  # every subset at once
+    assert {split: everything[split].num_rows for split in everything} == {
+        HF_SPLIT[s]: sum(per.get(s, 0) for per in EXPECTED.values()) for s in ("train", "dev", "test")}
     row = biosses["test"][0]
     assert (row["task"], row["category"], row["source"], row["license"]) == ("BIOSSES", "STS", "biosses", "GPL-3.0")
     assert row["history"] == []
@@ -136,10 +140,10 @@ def test_hf_export_loads_every_subset_by_name(exported, hf, home):
 def test_hf_card_yaml_parses_and_the_body_says_what_and_whence(exported, home):
     out, _ = exported["hf"]
     meta, body = front_matter((out / "README.md").read_text(encoding="utf-8"))
-    assert [c["config_name"] for c in meta["configs"]] == sorted(EXPECTED)
-    for config in meta["configs"]:
+    assert [c["config_name"] for c in meta["configs"]] == [*sorted(EXPECTED), "all"]
+    for config in meta["configs"][:-1]:
         files = {f["split"]: f["path"] for f in config["data_files"]}
-        assert list(files) == list(EXPECTED[config["config_name"]])
+        assert list(files) == [HF_SPLIT[s] for s in EXPECTED[config["config_name"]]]
         assert all((out / path).is_file() for path in files.values())
     assert files["test"] == "data/PubMedQA-labeled/test-00000-of-00001.parquet"
     assert meta["license"] == ["gpl-3.0", "mit", "other", "unknown"]
@@ -181,7 +185,7 @@ def test_chat_export_has_one_user_and_one_assistant_turn_per_row(exported, corpo
     for split, lines in rows.items():
         assert len(lines) == sum(per.get(split, 0) for per in EXPECTED.values())
         for row in lines:
-            assert list(row) == ["messages", "task", "uid"]
+            assert list(row) == ["messages", "task", "category", "source", "license", "uid"]
             assert [m["role"] for m in row["messages"]] == ["user", "assistant"]
     per_task = {}
     for row in rows["train"]:
@@ -212,7 +216,7 @@ def test_chat_export_has_one_user_and_one_assistant_turn_per_row(exported, corpo
             {"role": "user", "content": MEDQA_INSTRUCTION + "\n" + user_input},
             {"role": "assistant", "content": answer},
         ],
-        "task": "MedQA",
+        "task": "MedQA", "category": "QA", "source": "medqa", "license": "MIT",
         "uid": uid,
     }
 
@@ -237,7 +241,7 @@ def test_excluding_gpl_drops_biosses_and_keeps_the_rest(home, tmp_path, hf):
     assert not (out / "data" / "BIOSSES").exists()
     assert sorted(p.name for p in (out / "data").iterdir()) == sorted(kept)
     meta, body = front_matter((out / "README.md").read_text(encoding="utf-8"))
-    assert [c["config_name"] for c in meta["configs"]] == sorted(kept)
+    assert [c["config_name"] for c in meta["configs"]] == [*sorted(kept), "all"]
     assert "gpl-3.0" not in meta["license"]
     assert "| BIOSSES | biosses | GPL-3.0 | `GPL` | 100 |" in body
     assert "| STS | 1 | 3,048 | 0 | 0 | 3,048 |" in body
@@ -264,7 +268,7 @@ def test_a_second_export_to_a_non_empty_folder_is_refused(home, tmp_path):
     out.mkdir()  # an empty folder is fine
     export(format="jsonl", out=str(out), home=str(home))
     before = sorted(p.relative_to(out) for p in out.rglob("*"))
-    with pytest.raises(exports.ExportError, match=r"exists and is not empty: pass overwrite=True"):
+    with pytest.raises(exports.ExportError, match=r"exists and is not empty: pass --overwrite"):
         export(format="chat", out=str(out), home=str(home))
     assert sorted(p.relative_to(out) for p in out.rglob("*")) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]

@@ -58,7 +58,7 @@ def free_port() -> int:
 @pytest.fixture(scope="module")
 def home(prefect_server, corpora, tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("finetune") / "home"
-    build(only=SOURCES, home=str(root), sources_root=str(corpora), strict=True)
+    build(only=SOURCES, home=str(root), sources_root=str(corpora))  # not strict: hoc quarantines its U+FFFD rows
     benchmark(home=str(root), mixture_size=200)
     return root
 

@@ -137,10 +137,11 @@ ABSTRACT_7540578 = (
 
 def test_one_bionlp_2009_abstract_rendered(mirror_sql):
     rows = _rows(mirror_sql, "bionlp_shared_task_2009", "7540578")
-    assert rows["BioNLP-2009"] == ("train", ABSTRACT_7540578, "[estrogen receptor <Protein>] "
+    # The input is the text trimmed at both ends (transforms.clean); COREF's keeps it whole before its entity line.
+    assert rows["BioNLP-2009"] == ("train", ABSTRACT_7540578.rstrip(), "[estrogen receptor <Protein>] "
                                    "[estrogen receptor <Protein>]" + " [ER <Protein>]" * 6)
     # Events whose theme is another event (the decreases of the transcription, ...) are not written.
-    assert rows["BioNLP-2009-EE"] == ("train", ABSTRACT_7540578, (
+    assert rows["BioNLP-2009-EE"] == ("train", ABSTRACT_7540578.rstrip(), (
         "[<Transcription> transcription estrogen receptor] [<Negative_regulation> reduced the levels ER] "
         "[<Protein_catabolism> degradation ER] [<Transcription> transcription ER] [<Transcription> transcription ER] "
         "[<Transcription> expressions ER] [<Gene_expression> expressions ER]"
@@ -150,7 +151,7 @@ def test_one_bionlp_2009_abstract_rendered(mirror_sql):
 
 def test_one_bionlp_2011_ge_article_section_rendered(mirror_sql):
     rows = _rows(mirror_sql, "bionlp_st_2011_ge", "PMC-2065877-23-caption-04")
-    text = "Summary of Analysis Performed on Wild-Type and LMP1 Transgenic Lymphomas "
+    text = "Summary of Analysis Performed on Wild-Type and LMP1 Transgenic Lymphomas"
     assert rows == {"BioNLP-2011-GE": ("train", text, "[LMP1 <Protein>]"),
                     "BioNLP-2011-GE-EE": ("train", text, "[<Gene_expression> Transgenic LMP1]")}
     # A devel document is in no task.

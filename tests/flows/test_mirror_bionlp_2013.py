@@ -188,14 +188,14 @@ def test_ge_rendered_samples(mirror_sql, corpora):
 
 
 def test_gro_rendered_samples(mirror_sql):
-    text = "Human MyoD: cDNA and deduced amino acid sequence. "
+    text = "Human MyoD: cDNA and deduced amino acid sequence."
     assert samples(mirror_sql, "bionlp_st_2013_gro", "PMID-1850513") == {
         "BioNLP-2013-GRO": ("train", text, "[Human <Eukaryote>] [MyoD <Protein>] [cDNA <DNA>] "
                                            "[amino acid <AminoAcid>] [sequence <Sequence>]"),
         "BioNLP-2013-GRO-RE": ("train", text, "[MyoD <fromSpecies> Human]"),
     }
     assert samples(mirror_sql, "bionlp_st_2013_gro", "PMID-1614875") == {
-        "BioNLP-2013-GRO": ("test", "A conserved family of genes related to the testis determining gene, SRY. ",
+        "BioNLP-2013-GRO": ("test", "A conserved family of genes related to the testis determining gene, SRY.",
                             "[genes <Gene>] [SRY <Gene>]"),
     }
 
@@ -216,9 +216,9 @@ def test_pc_rendered_samples(mirror_sql, corpora):
     text = flat(corpora, "bionlp_st_2013_pc", "train", "PMID-14560958")
     assert text.startswith("mTOR signaling to translation.  Over the past few years, the target of rapamycin (TOR)")
     assert got == {
-        "BioNLP-2013-PC": ("train", text, "[mTOR <Gene_or_gene_product>] [target of rapamycin <Gene_or_gene_product>] "
+        "BioNLP-2013-PC": ("train", text.strip(), "[mTOR <Gene_or_gene_product>] [target of rapamycin <Gene_or_gene_product>] "
                                           "[TOR <Gene_or_gene_product>] [TOR <Gene_or_gene_product>] "
                                           "[ribosomes <Cellular_component>]"),
-        "BioNLP-2013-PC-EE": ("train", text, "[<Regulation> regulation ribosomes]"),
+        "BioNLP-2013-PC-EE": ("train", text.strip(), "[<Regulation> regulation ribosomes]"),
         "BioNLP-2013-PC-COREF": ("train", text + "\n\nEntity: target of rapamycin", "[TOR]"),
     }

@@ -82,7 +82,7 @@ def test_sql_reads_the_build_from_s3(built, capsys):
     assert code == 0
     assert out == COUNTS
     code, out, _ = sql("select source, status, recomputed from sources order by source", capsys)
-    assert out == "source,status,recomputed\nbiosses,built,False\nmedqa,built,False\nmqp,built,False\n"
+    assert out == "source,status,recomputed\nbiosses,built,False\nmedqa,partial,False\nmqp,built,False\n"
 
 
 def test_bucket_holds_raw_files_stages_builds_and_the_pointer(built, s3):

@@ -163,6 +163,18 @@ class TestServed:
         export = deployment(f"export/{DEPLOYMENT}")
         assert set(export.parameter_openapi_schema["required"]) == {"format", "out"}
 
+        # The UI's run form: every parameter described, and the choices offered as a list, not free text.
+        assert all(p.get("description") for p in props.values()), [k for k, p in props.items() if not p.get("description")]
+        assert props["runner"]["enum"] == ["thread", "dask"]
+        assert props["offline"]["description"].startswith("Never contact an origin")
+        assert benchmark.parameter_openapi_schema["properties"]["strategy"]["enum"] == ["proportional", "temperature",
+                                                                                        "capped"]
+        assert export.parameter_openapi_schema["properties"]["format"]["enum"] == ["jsonl", "hf", "chat"]
+
+    def test_an_enum_parameter_outside_its_choices_is_refused(self, served):
+        with pytest.raises(PrefectHTTPStatusError, match="Validation failed for field 'runner'"):
+            run_deployment(f"build/{DEPLOYMENT}", parameters={"only": ["mqp"], "runner": "threads"}, timeout=0)
+
     def test_parameters_that_do_not_fit_the_schema_are_refused(self, served):
         with pytest.raises(PrefectHTTPStatusError, match="Validation failed for field 'strict'.*not of type 'boolean'"):
             run_deployment(f"build/{DEPLOYMENT}", parameters={"only": ["mqp"], "strict": "sometimes"}, timeout=0)
@@ -183,6 +195,8 @@ class TestServed:
         assert {"category": "STS", "task": "MQP", "split": "train", "rows": 3048} in table(made["medinst-build-rows"])
         assert "first build" in made["medinst-build-changes"].description
         assert first_build in made["medinst-warehouse"].data
+        assert "file://" not in made["medinst-warehouse"].data  # a browser opens no file:// link from the UI
+        assert f"medinst sql --home {home}" in made["medinst-warehouse"].data
 
         # A second build adds BIOSSES: the changes table compares it with the first one.
         run = run_deployment(f"build/{DEPLOYMENT}", timeout=RUN_S, poll_interval=1,

@@ -62,18 +62,18 @@ def test_a_build_without_mirror_or_network_says_which_sources_are_unreachable(pr
     _declare(registry, "mqp", _as_manual)
     _declare(registry, "medqa", lambda d: d.update(files=[f for f in d["files"] if not f.get("optional")]))
     home = tmp_path / "home"
-    only = ["medqa", "ncbi_disease", "bc5cdr", "mqp", "manconcorpus"]
+    only = ["medqa", "ncbi_disease", "bc5cdr", "mqp", "covert"]
     result = build(only=only, home=str(home), sources_root=str(_mirror_with(tmp_path, corpora, "medqa")),
                    registry=[str(registry)], offline=False)
     assert [s["source"] for s in result["sources"]] == ["medqa"]
-    assert result["skipped_by_kind"] == {"manual": ["mqp"], "not obtainable": ["manconcorpus"],
+    assert result["skipped_by_kind"] == {"manual": ["mqp"], "not obtainable": ["covert"],
                                          "unreachable": ["bc5cdr", "ncbi_disease"]}
     assert "unreachable: https://raw.githubusercontent.com/" in result["skipped"]["ncbi_disease"]
     assert "does not resolve" in result["skipped"]["ncbi_disease"]
     assert result["skipped"]["mqp"].endswith(
         "a manual download: download it by hand from https://www.kaggle.com/datasets/example/mqp: Sign in, download "
         "mqp.csv.; put it at <manual dir>/mqp/mqp.csv (the manual dir: --manual-dir or MEDINST_MANUAL_DIR)")
-    _, rows = query(current_build(home), "select task, status, obtainable from tasks where source <> 'manconcorpus' "
+    _, rows = query(current_build(home), "select task, status, obtainable from tasks where source <> 'covert' "
                                          "order by task")
     assert rows == [("BC5CDR-NED", "skipped", "origin"), ("BC5CDR-RE", "skipped", "origin"),
                     ("MQP", "skipped", "manual"), ("MedQA", "built", "mirror"),

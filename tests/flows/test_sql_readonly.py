@@ -90,7 +90,7 @@ def test_sql_refuses_everything_but_queries_and_leaves_the_warehouse_unchanged(w
     for sql in _hostile(home, b, other):
         rc = main(["sql", sql, "--home", str(home)])
         err = capsys.readouterr().err
-        if rc == 1:
+        if rc in (1, 2):  # 2: several statements in one call, refused before any runs
             assert err.startswith("medinst sql: ")
             refused.append(sql)
         else:
@@ -113,7 +113,6 @@ def test_sql_refuses_everything_but_queries_and_leaves_the_warehouse_unchanged(w
     "explain select count(*) from instructions",
     "explain analyze select count(*) from instructions",
     "with t as (select task from instructions) select count(*) from t",
-    "select 1; select 2",
 ])
 def test_queries_still_run(warehouse, sql, capsys):
     home, _, _ = warehouse

@@ -45,6 +45,11 @@ def test_entity_offsets_that_do_not_reproduce_the_text_fail():
     assert failed_checks(record(entities=[entity("e1", 1, 4, text="p53")])) == {"entity offsets reproduce the text"}
 
 
+def test_a_span_ending_before_it_starts_or_starting_before_the_text_fails_the_check_rather_than_crashing_it():
+    assert failed_checks(record(entities=[entity("e1", 5, 2, text="")])) == {"entity offsets reproduce the text"}
+    assert failed_checks(record(entities=[entity("e1", -3, 2, text="p5")])) == {"entity offsets reproduce the text"}
+
+
 def test_passage_offsets_that_do_not_reproduce_the_text_fail():
     rec = record()
     rec["passages"][0]["offsets"] = [[1, len(TEXT)]]

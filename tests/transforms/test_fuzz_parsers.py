@@ -124,7 +124,7 @@ def _sample(parser: str) -> tuple[str, dict, list[tuple[str, str | None, object]
     source = MIRROR_SAMPLES[parser]
     spec = load_source(REPO / "sources" / f"{source}.yaml")
     root = CORPORA / source
-    files = [f for f in spec.files if f.role == "data"]
+    files = [f for f in spec.files if f.role == "data" and not f.optional]  # the mirror's: optional ones are not in it
     out = []
     if parser == "bc2gm_v1":
         sent = _head(root / "test/test.in", 12)
@@ -203,10 +203,12 @@ def _sample(parser: str) -> tuple[str, dict, list[tuple[str, str | None, object]
     else:  # one line-based file
         out = [(files[0].path, files[0].split, _head(root / files[0].path, 30))]
     options = dict(spec.parser.options)
+    if spec.parser.name == "per_file_v1":  # a source of several formats: the options of this parser's group
+        options = dict(next(g.get("options") or {} for g in options["parsers"] if g["name"] == parser))
     if parser == "genetag_v1":  # its skipped lines are lines of the whole files
         options.pop("skip_lines", None)
-    if parser == "parallel_text_v1":
-        options["pairs"] = options["pairs"][:1]
+    if parser == "parallel_text_v1":  # the pair whose files the sample holds
+        options["pairs"] = [pair for pair in options["pairs"] if pair["text_1"] in {name for name, _, _ in out}]
     return source, options, out
 
 

@@ -8,7 +8,7 @@ import re
 import tarfile
 import zipfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -49,6 +49,26 @@ def family_frame(rows: list[dict], family: str) -> pl.DataFrame:
 
 
 _SPACE = re.compile(r"\s+")
+
+
+def in_batches(rows: Iterable[dict], family: str, size: int = BATCH_RECORDS) -> Iterator[pl.DataFrame]:
+    """Family frames of at most `size` rows each, from rows a parser makes one by one."""
+    batch: list[dict] = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) == size:
+            yield family_frame(batch, family)
+            batch = []
+    if batch:
+        yield family_frame(batch, family)
+
+
+def json_record(line: str, name: str, number: int, source: str):
+    """One line of JSON Lines, decoded; bad JSON names the file and line."""
+    try:
+        return json.loads(line)
+    except json.JSONDecodeError as e:
+        raise SourceError(source, f"not valid JSON: {e.msg} (column {e.colno})", name, number) from None
 
 
 def fragment_texts(text: str, written: str, spans: list[list[int]], continuous_from_text: bool = True) -> list[str]:
@@ -171,12 +191,14 @@ def bounded_lines(text: io.TextIOBase, name: str, source: str, first_line: int =
         yield line
 
 
-def text_lines(file: InputFile, source: str, only_newline: bool = False) -> Iterator[str]:
+def text_lines(file: InputFile, source: str, only_newline: bool = False, encoding: str = "utf-8") -> Iterator[str]:
     """The file's lines (without their ends), read as they are needed; a byte that is not UTF-8 names its
     line, and so does a line longer than limits.LINE. `only_newline`: only \n ends a line (a stray \r inside
-    a line is kept)."""
+    a line is kept). `encoding`: for a release written in another (e.g. latin-1, where every byte decodes)."""
+    # utf-8-sig: a byte-order mark opening the file is not part of its first line (nor of its first token)
     with open_binary(file, source) as stream:
-        text = io.TextIOWrapper(stream, encoding="utf-8", newline="\n" if only_newline else None)
+        text = io.TextIOWrapper(stream, encoding="utf-8-sig" if encoding == "utf-8" else encoding,
+                                newline="\n" if only_newline else None)
         try:
             for line in bounded_lines(text, file.name, source):
                 yield line.removesuffix("\n") if only_newline else line.rstrip("\r\n")
@@ -188,7 +210,8 @@ def text_lines(file: InputFile, source: str, only_newline: bool = False) -> Iter
 def decode_chunk(piece: bytes, file: InputFile, source: str, first_line: int) -> str:
     """A piece of a file as UTF-8 text; a byte that is not names the file and line."""
     try:
-        return piece.decode("utf-8")
+        text = piece.decode("utf-8")
+        return text.removeprefix("\ufeff") if first_line == 1 else text  # a byte-order mark opening the file
     except UnicodeDecodeError as e:
         raise SourceError(source, f"not UTF-8 text ({e.reason})", file.name,
                           first_line + piece[: e.start].count(b"\n")) from None
@@ -317,9 +340,20 @@ class Tree:
             raise SourceError(self.source, f"unreadable archive member: {e}", self.where(name)) from None
         return (self.file.path / full).read_bytes()
 
-    def read_text(self, name: str) -> str:
-        """A member as UTF-8 text; a byte that is not names the member and line."""
-        data = self.read_bytes(name)
+    def read_all(self, names) -> Iterator[tuple[str, bytes]]:
+        """(name, bytes) of each of these members, in the order the archive stores them: a compressed tar read in
+        another order is inflated again from its start for each member read."""
+        wanted = set(names)
+        stored = (self._members if self._tar is not None else self.names)
+        for full in stored:
+            name = full[len(self.prefix):] if self._tar is not None else full
+            if name in wanted and (self._tar is None or full.startswith(self.prefix)):
+                yield name, self.read_bytes(name)
+
+    def read_text(self, name: str, data: bytes | None = None) -> str:
+        """A member (whose bytes the caller may have read already) as UTF-8 text; a byte that is not names the member
+        and line."""
+        data = self.read_bytes(name) if data is None else data
         try:
             return data.decode("utf-8")
         except UnicodeDecodeError as e:

@@ -14,7 +14,7 @@ from schemas.errors import SourceError
 from transforms.parsers._common import InputFile, family_frame, read_json, read_text
 
 NAME = "bioasq_json_v1"
-OPTIONS = {"per_snippet": bool, "type_in_split": bool}
+OPTIONS = {"per_snippet": bool, "type_in_split": bool, "held_out_split": str}
 FAMILY = "qa"
 TYPES = {"yesno", "factoid", "list", "summary"}
 
@@ -57,7 +57,9 @@ def parse(files: list[InputFile], options: dict, source: str) -> pl.DataFrame:
     """Options: `per_snippet` (default false): one record per snippet, each snippet its own context
     (BigBio's unit); otherwise one record per question, its distinct snippets joined as the context.
     `type_in_split` (default false): a record's split is `<file split>_<type>` (e.g. test_yesno), so
-    that one task per question type can take its own (MedINST splits BioASQ by type)."""
+    that one task per question type can take its own (MedINST splits BioASQ by type).
+    `held_out_split`: a split (of the declared files) whose questions are left out of every other file, by id
+    or by body: a training set of year N holds the golden test batches of the years before it."""
     per_snippet, type_in_split = options.get("per_snippet", False), options.get("type_in_split", False)
     rows = []
     for file in files:
@@ -95,4 +97,11 @@ def parse(files: list[InputFile], options: dict, source: str) -> pl.DataFrame:
                 rows.extend({**base, "id": f"{file.name}:{qid}_{i}", "context": s} for i, s in enumerate(snippets))
             else:
                 rows.append({**base, "id": f"{file.name}:{qid}", "context": " ".join(snippets)})
+    held = options.get("held_out_split")
+    if held is not None:
+        split_of = {f.name: f.split for f in files}
+        test = [r for r in rows if split_of[r["source_file"]] == held]
+        ids, bodies = {r["question_id"] for r in test}, {r["question"].casefold() for r in test}
+        rows = [r for r in rows if split_of[r["source_file"]] == held
+                or (r["question_id"] not in ids and r["question"].casefold() not in bodies)]
     return family_frame(rows, FAMILY)

@@ -2,22 +2,36 @@
 
 Passages are re-offset to BigBio's convention (their texts joined by single spaces); annotation
 locations, document-absolute in BioC, move with their passage. A discontinuous annotation (several
-locations) gets one text per fragment, cut from its <text> as BigBio does.
+locations) gets one text per fragment, cut from its <text> as BigBio does. A declared folder (or zip/tar
+archive) is read as the BioC files in it, one collection per `.xml` file.
 """
+
+from typing import NamedTuple
 
 import polars as pl
 from lxml import etree
 
 from schemas.errors import SourceError
 from schemas.families import empty_kb_lists
-from transforms.parsers._common import InputFile, family_frame, read_xml
+from transforms.parsers._common import InputFile, Tree, family_frame, read_xml
 
 NAME = "bioc_xml_v1"
-OPTIONS = {"id_infons": list[str], "concept_args": list[str]}
+OPTIONS = {"id_infons": list[str], "concept_args": list[str], "id_separators": list[str], "no_ids": list[str],
+           "default_db": str, "skip_types": list[str], "skip_empty_text": bool}
 FAMILY = "kb"
 
 # No DTD, no entities, no network: the release's DOCTYPE names a BioC.dtd we do not have.
 _XML = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=True)
+
+
+class _Ids(NamedTuple):
+    """How a source writes identifiers: the infons holding them, their separators, the values meaning none, and
+    the database of an id without a `DB:` prefix (None: the infon's key)."""
+
+    keys: list[str]
+    separators: list[str]
+    none: frozenset
+    default_db: str | None
 
 
 def _infons(element) -> dict[str, str]:
@@ -31,15 +45,18 @@ def _int(value: str | None, what: str, element, file: InputFile, source: str) ->
         raise SourceError(source, f"{what} must be an integer, got {value!r}", file.name, element.sourceline) from None
 
 
-def _normalized(infons: dict, keys: list[str]) -> list[dict]:
-    """Identifiers from the infons named in `keys` (`D001|D002`, `MESH:D001`); `-1` means none."""
+def _normalized(infons: dict, ids: _Ids) -> list[dict]:
+    """Identifiers from the infons named in `ids.keys` (`D001|D002`, `MESH:D001`); `-1` (by default) means none."""
     out = []
-    for key in keys:
-        for part in infons.get(key, "").split("|"):
+    for key in ids.keys:
+        value = infons.get(key, "")
+        for sep in ids.separators[1:]:
+            value = value.replace(sep, ids.separators[0])
+        for part in value.split(ids.separators[0]):
             part = part.strip()
-            if part and part != "-1":
+            if part and part not in ids.none:
                 db, _, ident = part.rpartition(":")
-                out.append({"db_name": db.upper() if db else key, "db_id": ident})
+                out.append({"db_name": db.upper() if db else ids.default_db or key, "db_id": ident})
     return out
 
 
@@ -56,7 +73,7 @@ def _fragments(text: str, spans: list[tuple[int, int]]) -> list[str]:
     return pieces
 
 
-def _entity(ann, aid: str, doc_id: str, shift: int, bounds: tuple[int, int], keys: list[str], file, source) -> dict:
+def _entity(ann, aid: str, doc_id: str, shift: int, bounds: tuple[int, int], ids: _Ids, file, source) -> dict:
     infons, line = _infons(ann), ann.sourceline
     if not infons.get("type"):
         raise SourceError(source, f"annotation {aid!r} of document {doc_id} has no type infon", file.name, line)
@@ -74,7 +91,7 @@ def _entity(ann, aid: str, doc_id: str, shift: int, bounds: tuple[int, int], key
         "type": infons["type"],
         "text": _fragments(ann.findtext("text") or "", spans),
         "offsets": [list(s) for s in spans],
-        "normalized": _normalized(infons, keys),
+        "normalized": _normalized(infons, ids),
     }
 
 
@@ -109,7 +126,7 @@ def _relation(rel, index: int, doc_id: str, entities: list[dict], by_bioc_id: di
             "normalized": normalized}
 
 
-def _document(doc, file: InputFile, source: str, keys: list[str], concept_args) -> dict:
+def _document(doc, file: InputFile, source: str, ids: _Ids, concept_args, skip: tuple[set, bool]) -> dict:
     doc_id = (doc.findtext("id") or "").strip()
     if not doc_id:
         raise SourceError(source, "document without an <id>", file.name, doc.sourceline)
@@ -119,11 +136,15 @@ def _document(doc, file: InputFile, source: str, keys: list[str], concept_args) 
         passages.append({"id": f"{doc_id}-p{p}", "type": _infons(passage).get("type", "passage"), "text": [text],
                          "offsets": [[pos, pos + len(text)]]})
         for ann in passage.iterfind("annotation"):
+            # Skipped: annotations not in the text (NLM-Chem's MeSH_Indexing_Chemical index terms, and
+            # CHEMDNER's annotations without text, which BigBio drops too).
+            if _infons(ann).get("type") in skip[0] or (skip[1] and not (ann.findtext("text") or "").strip()):
+                continue
             aid = ann.get("id", str(len(entities)))  # BioC's DTD leaves the id optional
             if aid in by_bioc_id:
                 raise SourceError(source, f"annotation id {aid!r} repeats in document {doc_id}", file.name,
                                   ann.sourceline)
-            entity = _entity(ann, aid, doc_id, pos - offset, (offset, offset + len(text)), keys, file, source)
+            entity = _entity(ann, aid, doc_id, pos - offset, (offset, offset + len(text)), ids, file, source)
             by_bioc_id[aid] = entity["id"]
             entities.append(entity)
         pos += len(text) + 1
@@ -144,14 +165,40 @@ def _document(doc, file: InputFile, source: str, keys: list[str], concept_args) 
     }
 
 
+def _collections(file: InputFile, source: str):
+    """(file, root) of each BioC file: the declared file, or each `.xml` file of a declared folder or archive,
+    named `<declared>/<path inside>`."""
+    if not (file.path.is_dir() or file.name.endswith((".zip", ".tar", ".tar.gz", ".tgz"))):
+        yield file, read_xml(file, source, parser=_XML)
+        return
+    with Tree(file, source) as tree:
+        if not any(name.lower().endswith(".xml") for name in tree.names):
+            raise SourceError(source, "no BioC .xml file in it", file.name)
+        for name in tree.names:
+            if name.lower().endswith(".xml"):
+                member = InputFile(file.path, tree.where(name), file.split)
+                try:
+                    yield member, etree.fromstring(tree.read_bytes(name), _XML)
+                except etree.XMLSyntaxError as e:
+                    raise SourceError(source, f"not well-formed XML: {e.msg}", member.name, e.lineno) from None
+
+
 def parse(files: list[InputFile], options: dict, source: str) -> pl.DataFrame:
     """Options: `id_infons` (infon keys holding identifiers, default ['MESH']), `concept_args` (the two
-    infon keys naming a relation's concepts when it has no <node>s, e.g. [Chemical, Disease])."""
-    keys, concept_args = options.get("id_infons", ["MESH"]), options.get("concept_args")
+    infon keys naming a relation's concepts when it has no <node>s, e.g. [Chemical, Disease]),
+    `id_separators` (between several ids of an infon, default ['|']), `no_ids` (values meaning "no
+    identifier", default ['-1']), `default_db` (the database of an id without a `DB:` prefix; default the
+    infon's key), `skip_types` (annotation types that are not mentions, e.g. index terms without a location),
+    `skip_empty_text` (skip annotations whose <text> is empty)."""
+    concept_args = options.get("concept_args")
+    ids = _Ids(options.get("id_infons", ["MESH"]), options.get("id_separators") or ["|"],
+               frozenset(options.get("no_ids", ["-1"])), options.get("default_db"))
+    skip = (set(options.get("skip_types", [])), bool(options.get("skip_empty_text", False)))
     rows = []
     for file in files:
-        root = read_xml(file, source, parser=_XML)
-        if root.tag != "collection":
-            raise SourceError(source, f"expected a BioC <collection>, got <{root.tag}>", file.name, root.sourceline)
-        rows += [_document(doc, file, source, keys, concept_args) for doc in root.iterfind("document")]
+        for named, root in _collections(file, source):
+            if root.tag != "collection":
+                raise SourceError(source, f"expected a BioC <collection>, got <{root.tag}>", named.name,
+                                  root.sourceline)
+            rows += [_document(doc, named, source, ids, concept_args, skip) for doc in root.iterfind("document")]
     return family_frame(rows, FAMILY)

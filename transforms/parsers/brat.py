@@ -24,7 +24,8 @@ from transforms.parsers._common import InputFile, Tree, family_frame, pick, text
 
 NAME = "brat_v1"
 OPTIONS = {"sentences": bool, "events_as_relations": list[str], "texts_tsv": str, "annotations": str,
-           "multiline_text": bool, "read_from_offsets": list[str], "ignore": list[str], "drop_trigger_relations": bool}
+           "multiline_text": bool, "read_from_offsets": list[str], "ignore": list[str], "drop_trigger_relations": bool,
+           "document_splits": dict[str, list[str]], "agreed_with": str}
 FAMILY = "kb"
 _SPANS = re.compile(r"^\d+ \d+(;\d+ \d+)*$")
 _ANNOTATION_LINE = re.compile(r"^\S+\t")  # an id, then a tab
@@ -109,6 +110,8 @@ class _Doc:
             if len(fields) < 3 or not _SPANS.match(spans.strip()):
                 self._fail(f"expected `T# Type start end[;start end]<TAB>text`, got {line[:80]!r}", where, number)
             offsets = [[int(n) for n in part.split()] for part in spans.strip().split(";")]
+            if any(start > end for start, end in offsets):
+                self._fail(f"a span ends before it starts: {line[:80]!r}", where, number)
             text = _fragments(self.flat, offsets, fields[2])
             if f"{self.stem}:{ident}" in self.from_offsets:  # a known slip of the written text: the offsets win
                 text = [self.flat[s:e] for s, e in offsets]
@@ -131,6 +134,10 @@ class _Doc:
             if words[0] == "Equiv":
                 self.corefs.append([self.ref(i) for i in words[1:]])
         elif kind == "N":
+            # BioNLP-OST Bacteria Biotope writes `N# <DB> Annotation:T# Referent:<ID>`.
+            if len(words) == 3 and words[1].startswith("Annotation:") and words[2].startswith("Referent:"):
+                words = [words[0], words[1].removeprefix("Annotation:"),
+                         f"{words[0]}:{words[2].removeprefix('Referent:')}"]
             if len(words) != 3 or ":" not in words[2]:
                 self._fail(f"expected `N# Type T# DB:ID`, got {line[:80]!r}", where, number)
             self.norms.append((words[1], *words[2].split(":", 1), where, number))
@@ -203,6 +210,55 @@ def _split(doc: _Doc, raw: str, layers: dict, file: InputFile, name: str, where:
     return records
 
 
+def _overlaps(a: list[list[int]], b: list[list[int]]) -> bool:
+    """BigBio's test of PDR's annotators (pdr.py `_overlaps`, kept as it is): a fragment of `a` starts or ends
+    within a fragment of `b`, both ends included (so `a` strictly containing `b` is no overlap)."""
+    return any(s2 <= s1 <= e2 or s2 <= e1 <= e2 for s1, e1 in a for s2, e2 in b)
+
+
+def _agreed(stem: str, one: dict, two: dict) -> dict:
+    """Option `agreed_with`: what two annotators' layers agree on, as BigBio's KB view of PDR merges them.
+    Entities: for each of `one`'s, the first of `two`'s of its type that overlaps, as the longer of the two;
+    relations of one type between agreed entities; events of one type with agreed Theme and Cause and
+    overlapping triggers (the longer trigger, `one`'s on a tie); equivalences naming the same agreed entities."""
+    entities, first, second = [], {}, {}
+    for e1 in one["entities"]:
+        for e2 in two["entities"]:
+            if e1["type"] == e2["type"] and _overlaps(e1["offsets"], e2["offsets"]):
+                ident = f"{stem}_E{len(entities) + 1}"
+                longer = e1 if len("".join(e1["text"])) > len("".join(e2["text"])) else e2
+                entities.append({**longer, "id": ident, "normalized": []})
+                first[e1["id"]], second[e2["id"]] = ident, ident
+                break
+    theirs = {(r["type"], second.get(r["arg1_id"]), second.get(r["arg2_id"])) for r in two["relations"]}
+    pairs = [(r["type"], first.get(r["arg1_id"]), first.get(r["arg2_id"])) for r in one["relations"]]
+    relations = [{"id": f"{stem}_R{n}", "type": t, "arg1_id": a, "arg2_id": b, "normalized": []}
+                 for n, (t, a, b) in enumerate((k for k in pairs if None not in k and k in theirs), start=1)]
+
+    def argument(event: dict, role: str, agreed: dict) -> str | None:
+        return agreed.get(next((a["ref_id"] for a in event["arguments"] if a["role"] == role), None))
+
+    events = []
+    for ev1 in one["events"]:
+        theme, cause = argument(ev1, "Theme", first), argument(ev1, "Cause", first)
+        for ev2 in two["events"] if theme and cause else []:
+            if (ev2["type"] == ev1["type"] and (argument(ev2, "Theme", second), argument(ev2, "Cause", second))
+                    == (theme, cause) and _overlaps(ev1["trigger"]["offsets"], ev2["trigger"]["offsets"])):
+                t1, t2 = ev1["trigger"], ev2["trigger"]
+                events.append({"id": f"{stem}_T{len(events) + 1}", "type": ev1["type"],
+                               "trigger": t1 if len("".join(t1["text"])) >= len("".join(t2["text"])) else t2,
+                               "arguments": [{"role": "Theme", "ref_id": theme}, {"role": "Cause", "ref_id": cause}]})
+                break
+
+    def chains(layers: dict, agreed: dict) -> list[set]:
+        found = ({agreed[i] for i in c["entity_ids"] if i in agreed} for c in layers["coreferences"])
+        return [c for c in found if len(c) > 1]
+
+    agreed_chains = [sorted(c1) for c1 in chains(one, first) for c2 in chains(two, second) if c1 == c2]
+    return {"entities": entities, "events": events, "relations": relations,
+            "coreferences": [{"id": f"{stem}_CO{n}", "entity_ids": c} for n, c in enumerate(agreed_chains, start=1)]}
+
+
 def _annotation_names(tree: Tree, stem: str) -> list[str]:
     """A document's annotation members: `.ann`, else `.a1` and then `.a2` or `.rel`, as many as exist."""
     if f"{stem}.ann" in tree:
@@ -250,12 +306,17 @@ def parse(files: list[InputFile], options: dict, source: str) -> pl.DataFrame:
     `_continued`), `read_from_offsets` (mentions `<document>:<T#>` whose written text is a known slip: their
     text is read from their offsets rather than quarantined) and `ignore` (annotation kinds not read, e.g.
     `[E]` for a release whose stray `E#` lines are no events), `drop_trigger_relations` (a relation naming
-    an event's trigger `T#`, no entity, is left out, as BigBio's KB view does; else its record fails the id check)."""
+    an event's trigger `T#`, no entity, is left out, as BigBio's KB view does; else its record fails the id check),
+    `document_splits` (split name -> document ids, the file stems: for a release that ships its documents in one
+    folder and names each split's documents elsewhere, as CellFinder's paper does; a named document that is not in
+    the release is an error), `agreed_with` (the extension of a second annotator's file beside each `.ann`, e.g.
+    `ann2` for PDR: a record keeps only what both annotators agree on, see `_agreed`)."""
     if options.get("texts_tsv"):
         return family_frame(_tsv_records(files, options, source), FAMILY)
     as_relations = set(options.get("events_as_relations", []))
     notes = pick(files, source, options["annotations"]) if options.get("annotations") else None
-    rows = []
+    rows, seen = [], set()
+    by_doc = {doc: split for split, docs in options.get("document_splits", {}).items() for doc in docs}
     for file in (f for f in files if f is not notes):
         with Tree(file, source) as tree, (Tree(notes, source) if notes else nullcontext(tree)) as held:
             for name in (n for n in tree.names if n.endswith(".txt")):
@@ -269,10 +330,23 @@ def parse(files: list[InputFile], options: dict, source: str) -> pl.DataFrame:
                 doc = _Doc(stem, raw.rstrip("\n").replace("\n", " "), source, file.name in as_relations, options)
                 for ann in annotations:
                     doc.read(held.read_text(ann), held.where(ann))
-                layers = doc.layers()
+                layers, first = doc.layers(), len(rows)
+                if options.get("agreed_with"):
+                    other = f"{path_stem}.{options['agreed_with']}"
+                    if other not in held:
+                        raise SourceError(source, f"no second annotation {other.rsplit('/', 1)[-1]}", tree.where(name))
+                    second = _Doc(stem, doc.flat, source, False, options)
+                    second.read(held.read_text(other), held.where(other))
+                    layers = _agreed(stem, layers, second.layers())
                 if options.get("sentences"):
                     rows.extend(_split(doc, raw, layers, file, tree.where(name), held.where(annotations[-1])))
                 else:
                     rid = f"{file.name}/{path_stem}"
                     rows.append(_record(rid, stem, file.split, tree.where(name), 1, line_passages(raw, rid), layers))
+                seen.add(stem)
+                for row in rows[first:]:
+                    row["split"] = by_doc.get(stem, row["split"])
+    if set(by_doc) - seen:
+        raise SourceError(source, f"document_splits names documents not in the release: {sorted(set(by_doc) - seen)}",
+                          next((f.name for f in files if f is not notes), None))
     return family_frame(rows, FAMILY)

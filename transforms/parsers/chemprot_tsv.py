@@ -5,6 +5,8 @@
 Each abstract is a kb record (title and abstract passages; the release's offsets already count the
 one character between them). Relations come from the gold standard (the evaluated groups CPR:3, 4,
 5, 6 and 9) or, with `relations: all`, from the relations file (every group, evaluated or not).
+DrugProt (BioCreative VII) ships the same layout with `*_relations*` holding only PMID, label, Arg1:T#,
+Arg2:T# (`relations: labelled`), and its abstracts files named `*_abstracs*` (sic).
 """
 
 from collections.abc import Iterator
@@ -24,13 +26,15 @@ from transforms.parsers._common import (
 )
 
 NAME = "chemprot_tsv_v1"
-OPTIONS = {"relations": Literal["gold_standard", "all"]}
+OPTIONS = {"relations": Literal["gold_standard", "all", "labelled"]}
 FAMILY = "kb"
 ROLES = ("abstracts", "entities", "gold_standard", "relations")
 
 
 def _role(file: InputFile, source: str) -> str:
     base = file.name.rsplit("/", 1)[-1]
+    if "_abstracs" in base and base.endswith(".tsv"):  # DrugProt's release spells it so
+        return "abstracts"
     for role in ROLES:
         if f"_{role}" in base and base.endswith(".tsv"):
             return role
@@ -96,8 +100,8 @@ def _entities(file: InputFile, source: str, pmids: set[str]) -> pl.DataFrame:
     return entities
 
 
-def _relations(file: InputFile, source: str, pmids: set[str], entities: pl.DataFrame, gold: bool) -> pl.DataFrame:
-    width, layout = (4, "PMID CPR Arg1:T# Arg2:T#") if gold else (6, "PMID CPR Y/N label Arg1:T# Arg2:T#")
+def _relations(file: InputFile, source: str, pmids: set[str], entities: pl.DataFrame, short: bool) -> pl.DataFrame:
+    width, layout = (4, "PMID CPR Arg1:T# Arg2:T#") if short else (6, "PMID CPR Y/N label Arg1:T# Arg2:T#")
     rows = _Columns({k: pl.Utf8 for k in ("pmid", "type", "arg1", "arg2", "arg1_id", "arg2_id")} | {"line": pl.Int64})
     for number, fields in _rows(file, source, (width,), layout):
         pmid, group, arg1, arg2 = (f.strip() for f in (fields[0], fields[1], fields[-2], fields[-1]))
@@ -150,15 +154,16 @@ def _records(file: InputFile, abstracts: pl.DataFrame, entities: pl.DataFrame, r
 
 
 def parse(files: list[InputFile], options: dict, source: str) -> pl.DataFrame:
-    """Options: `relations`, `gold_standard` (default) or `all`. Files are matched by name within a split."""
+    """Options: `relations`, `gold_standard` (default), `all` or `labelled` (DrugProt). Files are matched by name
+    within a split."""
     return pl.concat(list(parse_batches(files, options, source)) or [family_frame([], FAMILY)])
 
 
 def parse_batches(files: list[InputFile], options: dict, source: str) -> Iterator[pl.DataFrame]:
     """`parse`, BATCH_DOCUMENTS abstracts at a time (the mentions of every abstract are read first)."""
     mode = options.get("relations", "gold_standard")
-    if mode not in ("gold_standard", "all"):
-        raise SourceError(source, f"option relations must be 'gold_standard' or 'all', got {mode!r}")
+    if mode not in ("gold_standard", "all", "labelled"):
+        raise SourceError(source, f"option relations must be 'gold_standard', 'all' or 'labelled', got {mode!r}")
     relation_role = "gold_standard" if mode == "gold_standard" else "relations"
     by_split = files_by_split(files, source, _role)
     for split, found in by_split.items():
@@ -168,7 +173,7 @@ def parse_batches(files: list[InputFile], options: dict, source: str) -> Iterato
         abstracts = _abstracts(found["abstracts"], source)
         pmids = set(abstracts["pmid"])
         entities = _entities(found["entities"], source, pmids)
-        relations = _relations(found[relation_role], source, pmids, entities, gold=mode == "gold_standard")
+        relations = _relations(found[relation_role], source, pmids, entities, short=mode != "all")
         for start in range(0, abstracts.height, BATCH_DOCUMENTS):
             some = abstracts.slice(start, BATCH_DOCUMENTS)
             yield _records(found["abstracts"], some, entities.join(some.select("pmid"), on="pmid", how="semi"),

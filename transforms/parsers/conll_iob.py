@@ -13,12 +13,13 @@ from schemas.families import empty_kb_lists
 from transforms.parsers._common import InputFile, family_frame, read_text
 
 NAME = "conll_iob_v1"
-OPTIONS = {"separator": str, "default_type": str}
+OPTIONS = {"separator": str, "default_type": str, "entity_type": str}
 FAMILY = "kb"
 _TAG = re.compile(r"^(O|([BI])(?:-(.+))?)$")
 
 
-def _sentence_record(file: InputFile, index: int, start_line: int, tokens, tags, default_type: str) -> dict:
+def _sentence_record(file: InputFile, index: int, start_line: int, tokens, tags, default_type: str,
+                     entity_type: str | None = None) -> dict:
     offsets, pos = [], 0
     for tok in tokens:
         offsets.append((pos, pos + len(tok)))
@@ -46,7 +47,7 @@ def _sentence_record(file: InputFile, index: int, start_line: int, tokens, tags,
         "entities": [
             {
                 "id": f"{rid}-e{j}",
-                "type": e["type"],
+                "type": entity_type or e["type"],
                 "text": [text[e["start"] : e["end"]]],
                 "offsets": [[e["start"], e["end"]]],
                 "normalized": [],
@@ -57,17 +58,18 @@ def _sentence_record(file: InputFile, index: int, start_line: int, tokens, tags,
 
 
 def parse(files: list[InputFile], options: dict, source: str) -> pl.DataFrame:
-    """Options: `separator` (default tab), `default_type` for bare B/I tags (default 'Entity')."""
+    """Options: `separator` (default tab), `default_type` for bare B/I tags (default 'Entity'), `entity_type`: the
+    one type every mention gets, whatever its tag names (mentions are still cut where the tag's type changes)."""
     sep = options.get("separator", "\t")
-    default_type = options.get("default_type", "Entity")
+    default_type, entity_type = options.get("default_type", "Entity"), options.get("entity_type")
     rows = []
     for file in files:
         tokens, tags, start = [], [], 0
-        lines = read_text(file, source).splitlines()
+        lines = read_text(file, source).removeprefix("\ufeff").splitlines()  # a byte-order mark is not a token
         for number, line in enumerate(lines + [""], start=1):
             if not line.strip():
                 if tokens:
-                    rows.append(_sentence_record(file, len(rows), start, tokens, tags, default_type))
+                    rows.append(_sentence_record(file, len(rows), start, tokens, tags, default_type, entity_type))
                 tokens, tags = [], []
                 continue
             fields = line.split(sep)

@@ -38,6 +38,7 @@ OPTIONS = {
     "family": Literal["pairs", "te", "text", "t2t"], "columns": dict[str, Column], "header": bool, "id": Column,
     "document": Column, "label_separator": str, "delimiter": str, "constants": dict[str, str | int | float],
     "file_options": dict[str, FileOptions], "mark_token": MarkToken, "members": dict[str, str],
+    "superseded": dict[str, list[str]],
 }
 FIELDS = {
     "pairs": ("text_1", "text_2", "label"),
@@ -81,7 +82,9 @@ def parse(files: list[InputFile], options: dict, source: str) -> pl.DataFrame:
     file -> its own `header`, `columns`, `id`, `delimiter`: files of one source laid out differently),
     `mark_token` ({field, index: column of a 0-based token number, template: e.g. '<abbr>{}</abbr>'}),
     `members` (member path -> split: the declared file is a zip or tar archive and these CSV members of it,
-    each with its own split, are read in memory without unpacking; errors name `<declared>/<member>`)."""
+    each with its own split, are read in memory without unpacking; errors name `<declared>/<member>`),
+    `superseded` (declared file -> declared files that hold its rows too: it is read only when none of them
+    was given, e.g. a release's sample beside the optional full release)."""
     family = options.get("family", "pairs")
     return pl.concat(list(parse_batches(files, options, source)) or [family_frame([], family)])
 
@@ -89,7 +92,10 @@ def parse(files: list[InputFile], options: dict, source: str) -> pl.DataFrame:
 def parse_batches(files: list[InputFile], options: dict, source: str) -> Iterator[pl.DataFrame]:
     """`parse`, a bounded piece of a file at a time."""
     family, constants = options.get("family", "pairs"), options.get("constants", {})
+    given = {f.name for f in files}
     for file in files:
+        if given & set(options.get("superseded", {}).get(file.name, [])):
+            continue
         own = options.get("file_options", {}).get(file.name, {})
         if set(own) - PER_FILE:
             raise SourceError(source, f"csv_table file_options for {file.name}: unknown {sorted(set(own) - PER_FILE)}")

@@ -19,7 +19,7 @@ from schemas.limits import LINE
 from transforms.parsers._common import InputFile, family_frame, pick, read_text
 
 NAME = "evidence_inference_csv_v1"
-OPTIONS = {"prompts": str, "annotations": str, "question_template": str, "choices": list[str],
+OPTIONS = {"prompts": str, "annotations": str | list[str], "question_template": str, "choices": list[str],
            "label_map": dict[str, str], "skip_prompts": list[int | str]}
 FAMILY = "qa"
 PROMPT_COLUMNS = ("PromptID", "PMCID", "Outcome", "Intervention", "Comparator")
@@ -60,8 +60,13 @@ def _prompts(file: InputFile, source: str) -> dict[str, dict]:
 def parse(files: list[InputFile], options: dict, source: str) -> pl.DataFrame:
     """Options: `prompts` and `annotations` (the declared files), `question_template` (str.format with
     {outcome}, {intervention}, {comparator}), `choices` (the answer options, in order), `label_map`
-    (a label as spelled in the file -> its choice), `skip_prompts` (prompt ids the authors flag as wrong)."""
-    prompts_file, annotations = pick(files, source, options["prompts"]), pick(files, source, options["annotations"])
+    (a label as spelled in the file -> its choice), `skip_prompts` (prompt ids the authors flag as wrong).
+    `annotations` may list several declared files: the first of them that was given is read (the full
+    release's annotations_merged.csv, else the 2.0 annotations alone), never two that repeat each other's rows."""
+    wanted = options["annotations"] if isinstance(options["annotations"], list) else [options["annotations"]]
+    given = {f.name for f in files}
+    prompts_file = pick(files, source, options["prompts"])
+    annotations = pick(files, source, next((n for n in wanted if n in given), wanted[0]))
     template, choices = options["question_template"], list(options["choices"])
     label_map, skip = options.get("label_map", {}), {str(p) for p in options.get("skip_prompts", [])}
     prompts = _prompts(prompts_file, source)

@@ -6,22 +6,25 @@ phrase, normalised to the concept id in the database `db_name` (the files do not
 name is the database's, not the writer's, so it is not part of the record.
 """
 
+from typing import Literal
+
 import polars as pl
 
 from schemas.errors import SourceError
 from transforms.parsers._common import InputFile, family_frame, text_lines
 
 NAME = "phrase_concept_tsv_v1"
-OPTIONS = {"db_name": str, "entity_type": str}
+OPTIONS = {"db_name": str, "entity_type": str, "encoding": Literal["utf-8", "latin-1"]}
 FAMILY = "kb"
 
 
 def parse(files: list[InputFile], options: dict, source: str) -> pl.DataFrame:
-    """Options: `db_name` (the database the concept ids belong to), `entity_type` (default `phrase`)."""
-    db_name, kind = options["db_name"], options.get("entity_type", "phrase")
+    """Options: `db_name` (the database the concept ids belong to), `entity_type` (default `phrase`), `encoding`
+    (default utf-8; BigBio, and so MedINST, read the Zenodo folds as latin-1)."""
+    db_name, kind, encoding = options["db_name"], options.get("entity_type", "phrase"), options.get("encoding", "utf-8")
     rows = []
     for file in files:
-        for number, line in enumerate(text_lines(file, source), 1):
+        for number, line in enumerate(text_lines(file, source, encoding=encoding), 1):
             if not line.strip():
                 continue
             fields = line.split("\t")

@@ -11,7 +11,14 @@ Options: `unit` (`sentence`, the default, or `document`: one record per sentence
 sentence a passage; MedINST counts BioInfer and LLL in sentences, HPRD50 and IEPA in documents),
 `entity_type` (the type of every entity, where the `type` attribute is absent or holds something
 else, e.g. HPRD50's protein ids), `undirected` (true: an interaction's arguments are given in text
-order, earlier first; false: e1 then e2, as LLL's agent -> target).
+order, earlier first; false: e1 then e2, as LLL's agent -> target), `relation_type` (the type of an
+interaction or pair without a `type` attribute, as CPI's pairs are), `orig_id_db` (entity type -> database:
+an entity of that type is normalised to the comma-separated ids of its `origId`, as CPI's compounds carry
+PubChem CIDs and its proteins UniProt accessions). The SCAI miRNA corpus is in this format too, with
+differences its options cover: `inclusive_ends` (true: `a-b` ends at b inclusive), `sentence_order`
+(`file`, the default, or `id`: by the number ending each sentence id, `...s3`, as the miRNA XML lists a
+document's sentences out of order) and `id_normalization` (a database name: each entity is normalised to
+its own id under it, as BigBio's miRNA NED does).
 """
 
 import re
@@ -24,19 +31,24 @@ from schemas.families import empty_kb_lists
 from transforms.parsers._common import InputFile, family_frame, fragment_texts, read_xml
 
 NAME = "ppi_xml_v1"
-OPTIONS = {"unit": Literal["sentence", "document"], "entity_type": str, "undirected": bool}
+OPTIONS = {"unit": Literal["sentence", "document"], "entity_type": str, "undirected": bool, "relation_type": str,
+           "orig_id_db": dict[str, str], "inclusive_ends": bool, "sentence_order": Literal["file", "id"],
+           "id_normalization": str}
 FAMILY = "kb"
 SPAN = re.compile(r"^(\d+)-(\d+)$")
+SENTENCE_NUMBER = re.compile(r"\.s(\d+)$")
 
 
-def _spans(offset: str | None, length: int, fail) -> list[list[int]]:
-    """`a-b` or `a-b,c-d` (exclusive ends, within a sentence of `length` characters) into [[a, b], ...]."""
+def _spans(offset: str | None, length: int, fail, inclusive: bool = False) -> list[list[int]]:
+    """`a-b` or `a-b,c-d` (exclusive ends unless `inclusive`, within a sentence of `length` characters) into
+    [[a, b], ...] with exclusive ends."""
     spans = []
     for part in (offset or "").split(","):
         found = SPAN.match(part.strip())
-        if not found or not int(found[1]) <= int(found[2]) <= length:
+        end = int(found[2]) + inclusive if found else 0
+        if not found or not int(found[1]) <= end <= length:
             fail(f"charOffset {offset!r} is not `a-b` or `a-b,c-d` within the sentence")
-        spans.append([int(found[1]), int(found[2])])
+        spans.append([int(found[1]), end])
     return spans
 
 
@@ -53,9 +65,14 @@ def _sentence(sentence, shift: int, options: dict, fail) -> tuple[dict, list[dic
             fail("entity lacks an id, a type or a text", e)
         if e.get("id") in where:
             fail(f"entity id {e.get('id')} repeats in its sentence", e)
-        spans = _spans(e.get("charOffset"), len(text), lambda m, e=e: fail(m, e))
+        spans = _spans(e.get("charOffset"), len(text), lambda m, e=e: fail(m, e), options.get("inclusive_ends", False))
+        db = options.get("orig_id_db", {}).get(kind)
+        ids = [i.strip() for i in (e.get("origId") or "").split(",") if i.strip()] if db else []
         entities.append({"id": e.get("id"), "type": kind, "text": fragment_texts(text, e.get("text"), spans),
-                         "offsets": [[shift + a, shift + b] for a, b in spans], "normalized": []})
+                         "offsets": [[shift + a, shift + b] for a, b in spans],
+                         "normalized": [{"db_name": db, "db_id": i} for i in ids]
+                         + ([{"db_name": options["id_normalization"], "db_id": e.get("id")}]
+                            if options.get("id_normalization") else [])})
         where[e.get("id")] = (spans[0][0], spans[-1][1])
     relations = []
     for r in sentence:
@@ -65,12 +82,12 @@ def _sentence(sentence, shift: int, options: dict, fail) -> tuple[dict, list[dic
             fail(f"pair {r.get('id')} has interaction={r.get('interaction')!r}, expected True or False", r)
         if r.get("interaction") == "False":
             continue
-        args = [r.get("e1"), r.get("e2")]
-        if not r.get("id") or not r.get("type") or not all(a in where for a in args):
+        args, kind = [r.get("e1"), r.get("e2")], r.get("type") or options.get("relation_type")
+        if not r.get("id") or not kind or not all(a in where for a in args):
             fail(f"{r.tag} {r.get('id')} lacks an id or a type, or names an entity outside its sentence", r)
         if options.get("undirected") and where[args[1]] < where[args[0]]:
             args.reverse()
-        relations.append({"id": r.get("id"), "type": r.get("type"), "arg1_id": args[0], "arg2_id": args[1],
+        relations.append({"id": r.get("id"), "type": kind, "arg1_id": args[0], "arg2_id": args[1],
                           "normalized": []})
     return passage, entities, relations
 
@@ -87,6 +104,11 @@ def _record(element, rid: str, sentences: list, file: InputFile, options: dict, 
     return {"id": f"{file.name}:{rid}", "document_id": rid, "split": file.split, "source_file": file.name,
             "source_line": element.sourceline, "passages": passages, **empty_kb_lists(),
             "entities": entities, "relations": relations}
+
+
+def _sentence_number(sentence, fail) -> int:
+    found = SENTENCE_NUMBER.search(sentence.get("id") or "")
+    return int(found[1]) if found else fail("sentence id does not end in `.s<number>`", sentence)
 
 
 def parse(files: list[InputFile], options: dict, source: str) -> pl.DataFrame:
@@ -108,6 +130,8 @@ def parse(files: list[InputFile], options: dict, source: str) -> pl.DataFrame:
             if not doc.get("id"):
                 fail("document without an id", doc)
             sentences = list(doc.iter("sentence"))
+            if options.get("sentence_order", "file") == "id":
+                sentences.sort(key=lambda s: _sentence_number(s, fail))
             if unit == "document":
                 rows.append(_record(doc, doc.get("id"), sentences, file, options, fail))
             else:

@@ -22,7 +22,8 @@ from transforms.parsers._common import BATCH_DOCUMENTS, InputFile, family_frame,
 NAME = "pubtator_v1"
 LineFix = TypedDict("LineFix", {"file": str, "line": int, "find": str, "replace": NotRequired[str | None]})
 OPTIONS = {"default_db": str | dict[str, str], "id_separators": list[str] | dict[str, list[str]],
-           "id_rewrites": list[list[str]], "id_columns": list[int], "realign": int, "line_fixes": list[LineFix]}
+           "id_rewrites": list[list[str]], "id_columns": list[int], "realign": int, "line_fixes": list[LineFix],
+           "type_separator": str}
 FAMILY = "kb"
 NO_ID = ("", "-", "-1")
 FIX_KEYS = {"file", "line", "find", "replace"}
@@ -65,6 +66,7 @@ class _Reading:
     columns: tuple[int, ...]  # 1-based columns of a mention line that hold ids
     realign: int
     fixes: tuple[dict, ...]
+    type_separator: str = ""  # between several types of one mention (MedMentions' `T047,T048`)
 
     @classmethod
     def of(cls, options: dict, source: str) -> "_Reading":
@@ -83,6 +85,7 @@ class _Reading:
             options.get("default_db", "MESH"),
             {t: tuple(s) for t, s in separators.items()} if isinstance(separators, dict) else tuple(separators),
             rewrites, tuple(options.get("id_columns", (6,))), int(options.get("realign", 0)), fixes,
+            options.get("type_separator", ""),
         )
 
     def ids(self, column: str, etype: str, where: tuple[str, InputFile, int]) -> tuple[dict, ...]:
@@ -200,7 +203,9 @@ def parse(files: list[InputFile], options: dict, source: str) -> pl.DataFrame:
     `id_columns`: the 1-based columns of a mention line that hold ids (default [6]; BC5CDR's 7th holds mentions);
     `realign`: move a mention found at most this many characters from its offsets there (default 0: never);
     `line_fixes`: [{file, line, find, replace}] a declared repair of one line of a pinned file: `find` must be on
-      that line and is replaced (no `replace`: the line is skipped); a fix that does not apply is an error."""
+      that line and is replaced (no `replace`: the line is skipped); a fix that does not apply is an error;
+    `type_separator`: the type column may hold several types joined by it (MedMentions' `T047,T048`): one entity
+      per type, the ids on the first only."""
     return pl.concat(list(parse_batches(files, options, source)) or [family_frame([], FAMILY)])
 
 
@@ -271,14 +276,19 @@ def _documents(file: InputFile, source: str, reading: _Reading) -> Iterator[dict
             )
         start, end = int(fields[1]), int(fields[2])
         columns = [fields[c - 1] for c in reading.columns if c <= len(fields)]
-        doc.entities.append(
-            {
-                "id": f"{doc.pmid}-e{len(doc.entities)}",
-                "type": fields[4],
-                "text": [fields[3].strip()],  # one train mention carries trailing spaces
-                "offsets": [[start, end]],
-                "normalized": [n for c in columns for n in reading.ids(c, fields[4], (source, file, number))],
-            }
-        )
+        normalized = [n for c in columns for n in reading.ids(c, fields[4], (source, file, number))]
+        types = [t.strip() for t in fields[4].split(reading.type_separator)] if reading.type_separator else [fields[4]]
+        # A mention of several types is one entity per type, as BigBio has it (NER lists it once per type); its
+        # ids go with the first only, so that NED lists the mention once.
+        for i, etype in enumerate(t for t in types if t):
+            doc.entities.append(
+                {
+                    "id": f"{doc.pmid}-e{len(doc.entities)}",
+                    "type": etype,
+                    "text": [fields[3].strip()],  # one train mention carries trailing spaces
+                    "offsets": [[start, end]],
+                    "normalized": normalized if i == 0 else [],
+                }
+            )
     if doc:
         yield _finish(doc, file, source, reading)

@@ -177,3 +177,75 @@ def test_repeated_annotation_id_names_its_line(gz_file):
     with pytest.raises(SourceError) as err:
         parse(gz_file(text))
     assert (err.value.file, err.value.line) == ("cdr.BioC.xml.gz", 8)
+
+
+# NLM-Gene-like: unprefixed ids joined by `,` or `;`, several values meaning none, an index annotation without a
+# location, an annotation without text; one BioC file per abstract in a folder (or archive).
+GENE = """<?xml version='1.0' encoding='UTF-8'?>
+<collection><source>NLM-Gene</source>
+<document><id>111</id>
+<passage><infon key="type">title</infon><offset>0</offset><text>AKT and p53 in mice</text>
+<annotation id='1'><infon key="type">Gene</infon><infon key="NCBI Gene identifier">207,208</infon>
+<location offset='0' length='3' /><text>AKT</text></annotation>
+<annotation id='2'><infon key="type">Gene</infon><infon key="NCBI Gene identifier">-222;7157</infon>
+<location offset='8' length='3' /><text>p53</text></annotation>
+<annotation id='3'><infon key="type">Index</infon><infon key="NCBI Gene identifier">7157</infon></annotation>
+<annotation id='4'><infon key="type">Gene</infon><infon key="NCBI Gene identifier">-000</infon><text></text></annotation>
+</passage>
+</document>
+</collection>
+"""
+GENE_OPTIONS = {"id_infons": ["NCBI Gene identifier"], "id_separators": [",", ";"], "no_ids": ["-1", "-000", "-222"],
+                "default_db": "NCBIGene", "skip_types": ["Index"], "skip_empty_text": True}
+
+
+def test_id_options_and_skipped_annotations(tmp_path):
+    path = tmp_path / "111.BioC.XML"
+    path.write_text(GENE)
+    ents = bioc_xml.parse([InputFile(path, "111.BioC.XML", "train")], GENE_OPTIONS, "src")["entities"][0].to_list()
+    assert [(e["id"], e["text"], e["offsets"]) for e in ents] == [("111-e1", ["AKT"], [[0, 3]]), ("111-e2", ["p53"], [[8, 11]])]
+    assert [e["normalized"] for e in ents] == [
+        [{"db_name": "NCBIGene", "db_id": "207"}, {"db_name": "NCBIGene", "db_id": "208"}],
+        [{"db_name": "NCBIGene", "db_id": "7157"}],
+    ]
+
+
+def test_unlocated_annotation_is_an_error_unless_its_type_is_skipped(tmp_path):
+    path = tmp_path / "111.BioC.XML"
+    path.write_text(GENE)
+    with pytest.raises(SourceError) as err:
+        bioc_xml.parse([InputFile(path, "111.BioC.XML")], {**GENE_OPTIONS, "skip_types": [], "skip_empty_text": False},
+                        "src")
+    assert (err.value.file, err.value.line) == ("111.BioC.XML", 9)
+
+
+def test_a_folder_is_read_file_by_file_and_names_them(tmp_path):
+    folder = tmp_path / "FINAL"
+    folder.mkdir()
+    (folder / "111.BioC.XML").write_text(GENE)
+    (folder / "222.BioC.XML").write_text(GENE.replace("<id>111</id>", "<id>222</id>"))
+    (folder / "readme.txt").write_text("not BioC")
+    df = bioc_xml.parse([InputFile(folder, "FINAL")], GENE_OPTIONS, "src")
+    assert df["document_id"].to_list() == ["111", "222"]
+    assert df["source_file"].to_list() == ["FINAL/111.BioC.XML", "FINAL/222.BioC.XML"]
+    assert df["id"][0] == "FINAL/111.BioC.XML:111:3"
+
+
+def test_an_archive_member_with_broken_xml_names_the_member_and_line(tmp_path):
+    import zipfile
+
+    path = tmp_path / "raw"
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("Corpus/FINAL/111.BioC.XML", GENE)
+        z.writestr("Corpus/FINAL/222.BioC.XML", GENE.replace("</passage>", "</passagex>"))
+    with pytest.raises(SourceError) as err:
+        bioc_xml.parse([InputFile(path, "NLM-Gene-Corpus.zip")], GENE_OPTIONS, "src")
+    assert (err.value.file, err.value.line) == ("NLM-Gene-Corpus.zip/Corpus/FINAL/222.BioC.XML", 11)
+
+
+def test_a_folder_without_bioc_files_is_an_error(tmp_path):
+    (tmp_path / "FINAL").mkdir()
+    (tmp_path / "FINAL" / "readme.txt").write_text("nothing")
+    with pytest.raises(SourceError) as err:
+        bioc_xml.parse([InputFile(tmp_path / "FINAL", "FINAL")], GENE_OPTIONS, "src")
+    assert err.value.file == "FINAL"

@@ -107,3 +107,28 @@ def test_file_of_no_known_kind_is_an_error(release, input_file):
 def test_unknown_relations_option_is_an_error(release):
     with pytest.raises(SourceError):
         parse(release(), relations="some")
+
+
+def test_drugprot_layout_labelled_relations_and_abstracs_files(input_file):
+    # DrugProt: `*_abstracs.tsv` (sic) and a four-column `*_relations.tsv` (PMID, label, Arg1:T#, Arg2:T#).
+    files = [
+        input_file("drugprot_training_abstracs.tsv", ABSTRACTS, "training"),
+        input_file("drugprot_training_entities.tsv", ENTITIES, "training"),
+        input_file("drugprot_training_relations.tsv", "100\tINHIBITOR\tArg1:T1\tArg2:T2\n", "training"),
+    ]
+    df = parse(files, relations="labelled")
+    assert df["id"].to_list() == ["drugprot_training_abstracs.tsv:100", "drugprot_training_abstracs.tsv:200"]
+    assert df["relations"][0].to_list() == [
+        {"id": "100-r0", "type": "INHIBITOR", "arg1_id": "100-T1", "arg2_id": "100-T2", "normalized": []}
+    ]
+
+
+def test_drugprot_relations_with_six_columns_name_the_line(input_file):
+    files = [
+        input_file("drugprot_training_abstracs.tsv", ABSTRACTS, "training"),
+        input_file("drugprot_training_entities.tsv", ENTITIES, "training"),
+        input_file("drugprot_training_relations.tsv", RELATIONS, "training"),
+    ]
+    with pytest.raises(SourceError) as err:
+        parse(files, relations="labelled")
+    assert (err.value.file, err.value.line) == ("drugprot_training_relations.tsv", 1)

@@ -88,3 +88,16 @@ def test_bad_tag_names_its_line(input_file):
         parse(input_file("train.tsv", "Mutations\tO\nin\tO\ncancer\tX-Disease\n"))
     assert (err.value.file, err.value.line) == ("train.tsv", 3)
     assert "X-Disease" in str(err.value)
+
+
+def test_entity_type_gives_every_mention_one_type(input_file):
+    df = parse(input_file("train.tsv", "NF-kB\tB-protein_complex\np50\tI-protein\nbinds\tO\nIL-2\tB-protein\n"),
+               entity_type="GeneOrProtein")
+    assert entities(df) == [(["NF-kB"], [[0, 5]], "GeneOrProtein"), (["p50"], [[6, 9]], "GeneOrProtein"),
+                            (["IL-2"], [[16, 20]], "GeneOrProtein")]
+
+
+def test_a_byte_order_mark_is_not_part_of_the_first_token(input_file):
+    df = parse(input_file("train.tsv", "\ufeffAspirin\tB-Chemical\nhelps\tO\n"))
+    assert entities(df) == [(["Aspirin"], [[0, 7]], "Chemical")]
+    assert df["passages"][0][0]["text"] == ["Aspirin helps"]

@@ -253,3 +253,8 @@ def test_members_of_a_file_that_is_not_an_archive_is_an_error(input_file):
     with pytest.raises(SourceError, match="zip or tar archive") as err:
         parse(input_file("geo.csv", GEO_TRAIN), GEO_OPTIONS)
     assert err.value.file == "geo.csv"
+
+
+def test_a_byte_order_mark_is_not_part_of_the_first_column_name(input_file):
+    df = parse(input_file("t.csv", "\ufefftext,labels\nAspirin helps,yes\n"), TEXT_OPTIONS)
+    assert (df["text"].to_list(), df["labels"].to_list()) == (["Aspirin helps"], [["yes"]])

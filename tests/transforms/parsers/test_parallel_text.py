@@ -88,3 +88,55 @@ def test_a_pair_naming_an_undeclared_file_is_an_error(input_file):
 def test_a_pair_with_an_unknown_key_is_an_error(input_file):
     with pytest.raises(SourceError, match="a pair needs text_1 and text_2"):
         parse([input_file("a.en", EN)], {"pairs": [{"text_1": "a.en", "target": "a.fr"}]})
+
+
+def _tar_gz(path, members: dict[str, bytes]):
+    import io
+    import tarfile
+    with tarfile.open(path, "w:gz") as tar:
+        for name, data in members.items():
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+    return path
+
+
+ARCHIVE = {"archive": "nejm.tar.gz", "pairs": [
+    {"text_1": "data/nejm.train.zh", "text_2": "data/nejm.train.en", "split": "train"},
+    {"text_1": "data/nejm.dev.zh", "text_2": "data/nejm.dev.en", "split": "dev"},
+]}
+
+
+def test_pairs_may_name_members_of_a_declared_archive(tmp_path):
+    from transforms.parsers._common import InputFile
+    tar = _tar_gz(tmp_path / "nejm.tar.gz", {
+        "./data/nejm.train.zh": "研究结束。\n死亡率下降。\n".encode(), "./data/nejm.train.en": b"The trial ended.\nDeaths fell.\n",
+        "./data/nejm.dev.zh": "结果。".encode(), "./data/nejm.dev.en": b"Results.",
+    })
+    df = parse([InputFile(tar, "nejm.tar.gz", None)], ARCHIVE)
+    assert df.select("id", "split", "source_file", "source_line", "text_1", "text_2", "text_1_name", "text_2_name").rows() == [
+        ("nejm.tar.gz/./data/nejm.train.zh:1", "train", "nejm.tar.gz/./data/nejm.train.zh", 1, "研究结束。",
+         "The trial ended.", "zh", "en"),
+        ("nejm.tar.gz/./data/nejm.train.zh:2", "train", "nejm.tar.gz/./data/nejm.train.zh", 2, "死亡率下降。",
+         "Deaths fell.", "zh", "en"),
+        ("nejm.tar.gz/./data/nejm.dev.zh:1", "dev", "nejm.tar.gz/./data/nejm.dev.zh", 1, "结果。", "Results.", "zh", "en"),
+    ]
+    MODELS["t2t"].validate(df)
+
+
+def test_archive_member_errors_name_the_member_and_line(tmp_path):
+    from transforms.parsers._common import InputFile
+    tar = _tar_gz(tmp_path / "nejm.tar.gz", {
+        "data/nejm.train.zh": "一。\n二。\n".encode(), "data/nejm.train.en": b"One.\nTwo.\nThree.\n",
+        "data/nejm.dev.zh": b"\xff\n", "data/nejm.dev.en": b"x\n",
+    })
+    with pytest.raises(SourceError) as err:
+        parse([InputFile(tar, "nejm.tar.gz", None)], ARCHIVE)
+    assert (err.value.file, err.value.line) == ("nejm.tar.gz/data/nejm.train.en", 3)
+    with pytest.raises(SourceError) as err:
+        parse([InputFile(tar, "nejm.tar.gz", None)], {**ARCHIVE, "pairs": ARCHIVE["pairs"][1:]})
+    assert (err.value.file, err.value.line) == ("nejm.tar.gz/data/nejm.dev.zh", 1)
+    with pytest.raises(SourceError, match="no member 'data/nejm.test.zh'") as err:
+        parse([InputFile(tar, "nejm.tar.gz", None)], {**ARCHIVE, "pairs": [{"text_1": "data/nejm.test.zh",
+                                                                           "text_2": "data/nejm.test.en"}]})
+    assert err.value.file == "nejm.tar.gz"

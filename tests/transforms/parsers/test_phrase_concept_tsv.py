@@ -54,3 +54,10 @@ def test_a_byte_that_is_not_utf8_names_its_line(input_file):
     with pytest.raises(SourceError) as err:
         parse(file)
     assert (err.value.file, err.value.line) == ("a.txt", 4)
+
+
+def test_latin1_files_read_with_the_encoding_option(input_file):
+    file = input_file("a.txt", "")
+    file.path.write_bytes(b"C0027497\tNausea\tfeel na\xefve and sick\n")
+    df = parse(file, {**OPTIONS, "encoding": "latin-1"})
+    assert df["passages"].to_list()[0][0]["text"] == ["feel na\u00efve and sick"]

@@ -150,3 +150,46 @@ def test_file_without_documents_and_unknown_unit_fail(tmp_path):
     assert (err.value.file, err.value.line) == ("Toy-train.xml", 1)
     with pytest.raises(SourceError, match="unit"):
         parse(tmp_path, {"unit": "paragraph"})
+
+
+# The SCAI miRNA corpus: inclusive ends, sentences listed out of order, each entity normalised to its own id.
+MIRNA = """<?xml version="1.0" encoding="UTF-8"?>
+<corpus source="miRNA">
+  <document id="miRNA-corp.d0" origId="20479936">
+    <sentence id="miRNA-corp.d0.s1" origId="20479936.s1" text="miR-21 targets PTEN.">
+      <entity charOffset="0-5" id="miRNA-corp.d0.s1.e0" text="miR-21" type="Specific_miRNAs"/>
+      <entity charOffset="15-18" id="miRNA-corp.d0.s1.e1" text="PTEN" type="Genes/Proteins"/>
+      <pair e1="miRNA-corp.d0.s1.e0" e2="miRNA-corp.d0.s1.e1" id="miRNA-corp.d0.s1.p0" interaction="True"
+            type="Specific_miRNAs-Genes/Proteins"/>
+    </sentence>
+    <sentence id="miRNA-corp.d0.s0" origId="20479936.s0" text="MicroRNAs in glioma.">
+      <entity charOffset="0-8" id="miRNA-corp.d0.s0.e0" text="MicroRNAs" type="Non-Specific_miRNAs"/>
+    </sentence>
+  </document>
+</corpus>
+"""
+
+
+def test_mirna_options_order_sentences_and_end_inclusively(tmp_path):
+    options = {"unit": "document", "inclusive_ends": True, "sentence_order": "id", "id_normalization": "miRNA-corpus"}
+    df = parse(tmp_path, options, MIRNA, "miRNA-Train-Corpus.xml")
+    assert [p["text"] for p in df["passages"][0]] == [["MicroRNAs in glioma."], ["miR-21 targets PTEN."]]
+    ents = df["entities"][0].to_list()
+    assert [(e["text"], e["offsets"], e["normalized"]) for e in ents] == [
+        (["MicroRNAs"], [[0, 9]], [{"db_name": "miRNA-corpus", "db_id": "miRNA-corp.d0.s0.e0"}]),
+        (["miR-21"], [[21, 27]], [{"db_name": "miRNA-corpus", "db_id": "miRNA-corp.d0.s1.e0"}]),
+        (["PTEN"], [[36, 40]], [{"db_name": "miRNA-corpus", "db_id": "miRNA-corp.d0.s1.e1"}]),
+    ]
+    assert df["relations"][0].to_list()[0]["type"] == "Specific_miRNAs-Genes/Proteins"
+    MODELS[ppi_xml.FAMILY].validate(df)
+
+
+@pytest.mark.parametrize("bad, line", [
+    (MIRNA.replace('charOffset="15-18"', 'charOffset="15-25"'), 6),
+    (MIRNA.replace('id="miRNA-corp.d0.s0" ', 'id="miRNA-corp.d0.first" '), 10),
+])
+def test_mirna_malformed_names_file_and_line(tmp_path, bad, line):
+    options = {"unit": "document", "inclusive_ends": True, "sentence_order": "id"}
+    with pytest.raises(SourceError) as err:
+        parse(tmp_path, options, bad, "miRNA-Train-Corpus.xml")
+    assert (err.value.file, err.value.line) == ("miRNA-Train-Corpus.xml", line)

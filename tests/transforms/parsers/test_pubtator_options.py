@@ -4,7 +4,7 @@ import pytest
 
 from schemas.errors import SourceError
 from schemas.families import MODELS
-from transforms.parsers import pubtator
+from transforms.parsers import InputFile, pubtator
 
 # Offsets: "BRCA1 and tamoxifen in women." is 29 characters; the abstract starts at 30.
 BIORED = """\
@@ -183,3 +183,16 @@ def test_a_fix_for_a_file_not_declared_is_an_error(input_file):
 def test_a_malformed_fix_or_two_for_one_line_is_a_source_error(input_file, fixes):
     with pytest.raises(SourceError, match="line_fixes"):
         parse(input_file("m.txt", MALFORMED), line_fixes=fixes)
+
+
+def test_type_separator_makes_one_entity_per_type_with_the_ids_on_the_first(tmp_path):
+    path = tmp_path / "corpus_pubtator.txt"
+    path.write_text("1|t|DCTN4 gene\n1|a|Insulin.\n1\t0\t5\tDCTN4\tT116,T123\tUMLS:C4308010\n"
+                    "1\t11\t18\tInsulin\tT116\tC0021641\n\n")
+    df = pubtator.parse([InputFile(path, "corpus_pubtator.txt")], {"type_separator": ",", "default_db": "UMLS"}, "src")
+    ents = df["entities"][0].to_list()
+    assert [(e["id"], e["type"], e["text"], e["offsets"]) for e in ents] == [
+        ("1-e0", "T116", ["DCTN4"], [[0, 5]]), ("1-e1", "T123", ["DCTN4"], [[0, 5]]),
+        ("1-e2", "T116", ["Insulin"], [[11, 18]])]
+    assert [e["normalized"] for e in ents] == [[{"db_name": "UMLS", "db_id": "C4308010"}], [],
+                                               [{"db_name": "UMLS", "db_id": "C0021641"}]]

@@ -1,3 +1,6 @@
+import polars as pl
+import pytest
+
 from transforms.parsers._common import family_frame
 from transforms.render import t2t
 
@@ -27,3 +30,15 @@ def test_keeps_provenance():
     out = t2t.render(t2t_frame(("a", "b"), ("c", "d")), {})
     assert out.columns == ["id", "document_id", "split", "source_file", "source_line", "input", "output"]
     assert out.select("id", "document_id", "source_line").rows() == [("s0", "d0", 1), ("s1", "d1", 2)]
+
+
+def test_prefix_by_target_names_each_record_s_target():
+    frame = t2t_frame(("Mortality fell.", "La mortalité a baissé."), ("It rose.", "Il a augmenté."))
+    frame = frame.with_columns(text_2_name=pl.Series(["es", "pt"]))
+    out = t2t.render(frame, {"prefix": "> ", "prefix_by_target": {"es": "Spanish: ", "pt": "Portuguese: "}})
+    assert out["input"].to_list() == ["> Spanish: Mortality fell.", "> Portuguese: It rose."]
+
+
+def test_prefix_by_target_lacking_a_target_is_an_error():
+    with pytest.raises(ValueError, match=r"lacks the target name\(s\) \['fr'\]"):
+        t2t.render(t2t_frame(("a", "b")), {"prefix_by_target": {"es": "Spanish: "}})
