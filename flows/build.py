@@ -144,22 +144,23 @@ def _known_bytes(spec: SourceSpec, settings) -> int:
     return sum(known_size(spec.id, f, settings.home, settings.sources_root) for f in spec.files)
 
 
-def _task_status(task, spec: SourceSpec, status: str, partial: list[dict]) -> tuple[str, str | None]:
+def _split_fed(task, source_split: str | None) -> str | None:
+    """The task's split that a file of `source_split` feeds, or None. A parser may qualify a file's split
+    (BioASQ's `train` records become `train_yesno`, ...): that counts too; a file of no split feeds any."""
+    if source_split is None:
+        return "some split"
+    return next((v for k, v in task.splits.items() if k == source_split or k.startswith(f"{source_split}_")), None)
+
+
+def _task_status(task, status: str, partial: list[dict]) -> tuple[str, str | None]:
     """A task's status and why: a task whose splits lost an optional file is partial."""
     if task.availability:
         return "not buildable", " ".join(task.availability.split())
     if status != "built":
         return status, None
-    # A parser may qualify a file's split (BioASQ's `train` records become `train_yesno`, ...): that counts too.
-    lost = [m for m in partial if m["split"] is None or any(k == m["split"] or k.startswith(f"{m['split']}_")
-                                                            for k in task.splits)]
-    if not lost:
-        return "built", None
-    def split_of(m: dict) -> str:
-        return next((v for k, v in task.splits.items() if k == m["split"] or k.startswith(f"{m['split']}_")),
-                    "some split")
-
-    return "partial", "; ".join(f"{split_of(m)}: without {m['file']} ({m['reason']})" for m in lost)
+    lost = [f"{split}: without {m['file']} ({m['reason']})" for m in partial
+            if (split := _split_fed(task, m["split"]))]
+    return ("partial", "; ".join(lost)) if lost else ("built", None)
 
 
 def _declared_rows(specs: list[SourceSpec], skipped: dict[str, str], partial: dict[str, list[dict]],
@@ -172,7 +173,7 @@ def _declared_rows(specs: list[SourceSpec], skipped: dict[str, str], partial: di
         tasks = []
         for t in spec.tasks:
             sizes = t.medinst_sizes or {}
-            task_status, why = _task_status(t, spec, status, partial.get(spec.id, []))
+            task_status, why = _task_status(t, status, partial.get(spec.id, []))
             tasks.append({
                 "source": spec.id, "task": t.name, "category": t.category, "instruction": t.instruction.strip(),
                 "license": spec.license, "in_medinst": t.in_medinst, "medinst_train": sizes.get("train"),

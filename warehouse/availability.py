@@ -19,8 +19,6 @@ from warehouse.fetch import cache_path, known_size, manual_steps
 from warehouse.lock import locked_digest
 from warehouse.redact import redact
 
-STATUSES = ("mirror", "origin", "manual", "not obtainable")
-
 
 def _exists(root: str | None, source_id: str, file: FileSpec) -> bool:
     if not root:
@@ -34,13 +32,13 @@ def _exists(root: str | None, source_id: str, file: FileSpec) -> bool:
 
 
 def file_place(source_id: str, file: FileSpec, home: Path, sources_root: str | None,
-               manual_root: str | None) -> str:
+               manual_root: str | None, in_mirror: bool | None = None) -> str:
     """Where a build would take the file from: cache, mirror, manual (placed by hand), origin or
-    manual-missing."""
+    manual-missing. `in_mirror`: whether the mirror holds it, when the caller has looked already."""
     digest = file.sha256 or locked_digest(home, source_id, file.path)
     if digest and cache_path(home, digest).exists():
         return "cache"
-    if _exists(sources_root, source_id, file):
+    if in_mirror if in_mirror is not None else _exists(sources_root, source_id, file):
         return "mirror"
     if _exists(manual_root, source_id, file):
         return "manual"
@@ -64,11 +62,11 @@ class SourceStatus:
 def source_status(spec: SourceSpec, home: Path, sources_root: str | None, manual_root: str | None) -> SourceStatus:
     if not spec.files:
         return SourceStatus(spec.id, "not obtainable", False, " ".join((spec.availability or "").split()), 0, 0, 0, 0)
-    places = {f.path: file_place(spec.id, f, home, sources_root, manual_root) for f in spec.files}
+    mirrored = {f.path: _exists(sources_root, spec.id, f) for f in spec.files}
+    places = {f.path: file_place(spec.id, f, home, sources_root, manual_root, mirrored[f.path]) for f in spec.files}
     required = [f for f in spec.files if not f.optional]
     # Where each required file officially comes from (the raw cache aside): the furthest one names the status.
-    comes_from = {"mirror" if _exists(sources_root, spec.id, f) else "manual" if f.manual else "origin"
-                  for f in required}
+    comes_from = {"mirror" if mirrored[f.path] else "manual" if f.manual else "origin" for f in required}
     status = next((s for s in ("manual", "origin") if s in comes_from), "mirror")
     missing = [f for f in required if places[f.path] in ("origin", "manual-missing")]
     why = "; ".join(
@@ -79,7 +77,7 @@ def source_status(spec: SourceSpec, home: Path, sources_root: str | None, manual
     digests = {f.path: d for f in spec.files if (d := f.sha256 or locked_digest(home, spec.id, f.path))}
     return SourceStatus(
         spec.id, status, ready=not missing, why=why, files=len(spec.files),
-        in_mirror=sum(p == "mirror" for p in places.values()), cached=sum(p == "cache" for p in places.values()),
+        in_mirror=sum(mirrored.values()), cached=sum(p == "cache" for p in places.values()),
         size_bytes=sum(known_size(spec.id, f, home, sources_root) for f in spec.files),
         optional_missing=optional_missing, digests=digests,
     )

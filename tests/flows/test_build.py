@@ -9,6 +9,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 import yaml
+from helpers import registry_copy
 
 from flows.build import BuildFailed, build
 from flows.cli import main
@@ -265,14 +266,6 @@ def test_sql_command_is_read_only(built, capsys):
 
 # --- changes and subsets ---------------------------------------------------------------------
 
-def registry_copy(tmp_path: Path, source: str, edit) -> Path:
-    """A registry folder redeclaring one shipped source, changed by `edit(dict)`."""
-    folder = tmp_path / "registry"
-    folder.mkdir(exist_ok=True)
-    data = yaml.safe_load((REPO / "sources" / f"{source}.yaml").read_text())
-    edit(data)
-    (folder / f"{source}.yaml").write_text(yaml.safe_dump(data, sort_keys=False))
-    return folder
 
 
 def test_changing_one_yaml_rebuilds_only_that_source(built, corpora, tmp_path):

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
-import yaml
+from helpers import registry_copy
 
 from flows.build import BuildFailed, build
 from schemas.errors import RegistryError
@@ -24,13 +24,6 @@ def counts(home: Path) -> dict[tuple[str, str], int]:
     return {(task, split): n for task, split, n in rows}
 
 
-def registry_copy(tmp_path: Path, source: str, edit) -> Path:
-    folder = tmp_path / "registry"
-    folder.mkdir(exist_ok=True)
-    data = yaml.safe_load((REPO / "sources" / f"{source}.yaml").read_text())
-    edit(data)
-    (folder / f"{source}.yaml").write_text(yaml.safe_dump(data, sort_keys=False))
-    return folder
 
 
 # A private mount namespace (a user namespace maps us to root inside it) lets the test give the raw cache

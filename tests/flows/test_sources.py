@@ -9,7 +9,7 @@ import socket
 from pathlib import Path
 
 import pytest
-import yaml
+from helpers import registry_copy
 
 from flows.build import BuildFailed, build
 from flows.cli import main
@@ -42,13 +42,6 @@ def _mirror_with(tmp_path: Path, corpora: Path, *sources: str) -> Path:
     return mirror
 
 
-def _declare(folder: Path, source: str, edit) -> None:
-    data = yaml.safe_load((REPO / "sources" / f"{source}.yaml").read_text())
-    edit(data)
-    folder.mkdir(exist_ok=True)
-    (folder / f"{source}.yaml").write_text(yaml.safe_dump(data, sort_keys=False))
-
-
 def _as_manual(data: dict) -> None:
     """mqp's file turned into a manual download (as a Kaggle file would be)."""
     f = data["files"][0]
@@ -58,9 +51,8 @@ def _as_manual(data: dict) -> None:
 
 def test_a_build_without_mirror_or_network_says_which_sources_are_unreachable(prefect_server, corpora, tmp_path,
                                                                               no_network):
-    registry = tmp_path / "registry"
-    _declare(registry, "mqp", _as_manual)
-    _declare(registry, "medqa", lambda d: d.update(files=[f for f in d["files"] if not f.get("optional")]))
+    registry = registry_copy(tmp_path, "mqp", _as_manual)
+    registry_copy(tmp_path, "medqa", lambda d: d.update(files=[f for f in d["files"] if not f.get("optional")]))
     home = tmp_path / "home"
     only = ["medqa", "ncbi_disease", "bc5cdr", "mqp", "covert"]
     result = build(only=only, home=str(home), sources_root=str(_mirror_with(tmp_path, corpora, "medqa")),
@@ -89,8 +81,7 @@ def test_a_build_without_mirror_or_network_says_which_sources_are_unreachable(pr
 
 
 def test_a_manual_download_placed_in_the_manual_folder_is_built(prefect_server, corpora, tmp_path, capsys):
-    registry = tmp_path / "registry"
-    _declare(registry, "mqp", _as_manual)
+    registry = registry_copy(tmp_path, "mqp", _as_manual)
     manual = tmp_path / "manual"
     (manual / "mqp").mkdir(parents=True)
     shutil.copyfile(corpora / "mqp" / "mqp.csv", manual / "mqp" / "mqp.csv")
@@ -113,8 +104,7 @@ def _medqa_with_an_optional_train_file(data: dict) -> None:
 
 def test_a_source_missing_an_optional_file_is_built_partial_and_the_file_arriving_later_rebuilds_it(
         prefect_server, corpora, tmp_path, capsys):
-    registry = tmp_path / "registry"
-    _declare(registry, "medqa", _medqa_with_an_optional_train_file)
+    registry = registry_copy(tmp_path, "medqa", _medqa_with_an_optional_train_file)
     home, manual = tmp_path / "home", tmp_path / "manual"
     first = build(only=["medqa"], home=str(home), sources_root=str(corpora), registry=[str(registry)],
                   manual_dir=str(manual))

@@ -7,7 +7,7 @@ import gzip
 import io
 from pathlib import Path
 
-from releases import tar_of, zip_of
+from helpers import tar_of, zip_of
 
 
 def _tar(path: Path, members: dict[str, str], mode: str = "w:gz") -> Path:

@@ -5,7 +5,7 @@ members, fields), and builds the registry entry from it (with the mirror's slice
 import json
 from pathlib import Path
 
-from releases import tar_of, zip_of
+from helpers import tar_of, zip_of
 
 from flows.settings import BUILTIN_REGISTRY
 from schemas.registry import load_source

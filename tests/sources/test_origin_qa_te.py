@@ -5,7 +5,7 @@ import gzip
 import json
 from pathlib import Path
 
-from releases import tar_of, zip_of
+from helpers import tar_of, zip_of
 
 _zip = zip_of
 

@@ -4,7 +4,7 @@ file names and fields as the real one)."""
 
 from pathlib import Path
 
-from releases import tar_of, zip_of
+from helpers import tar_of, zip_of
 
 
 def _tar(path: Path, members: dict[str, str]) -> Path:

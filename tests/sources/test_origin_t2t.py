@@ -4,7 +4,7 @@ their releases (same archive types, member paths, file names and fields as the r
 import gzip
 import json
 
-from releases import tar_of
+from helpers import tar_of
 
 PARAMED = "https://raw.githubusercontent.com/boxiangliu/ParaMed/master/data/nejm-open-access.tar.gz"
 

@@ -1,7 +1,7 @@
 """Sources built from hand-written miniatures of their official releases (TSV and XML formats): DrugProt,
 SPL ADR 200db (TAC 2017), the SCAI miRNA corpus and MuchMore."""
 
-from releases import tar_of, zip_of
+from helpers import tar_of, zip_of
 
 DRUGPROT_URL = "https://zenodo.org/record/5119892/files/drugprot-training-development-test-background.zip"
 

@@ -1,7 +1,6 @@
-import io
-import tarfile
 
 import pytest
+from helpers import tar_of
 
 from schemas.errors import SourceError
 from schemas.families import MODELS
@@ -60,13 +59,7 @@ FUZZ_SAMPLE = ("muchmore", {}, [("springer_english_train_V4.2.tar.gz", "train",
                                  {MEMBER: ABSTRACT.encode("iso-8859-1")})])
 
 
-def _tar(path, members: dict[str, bytes]):
-    with tarfile.open(path, "w:gz") as tar:
-        for name, data in members.items():
-            info = tarfile.TarInfo(name)
-            info.size = len(data)
-            tar.addfile(info, io.BytesIO(data))
-    return path
+_tar = tar_of  # a .tar.gz
 
 
 def parse(tmp_path, members: dict[str, bytes], **options):

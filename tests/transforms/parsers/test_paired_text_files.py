@@ -1,7 +1,6 @@
-import io
-import tarfile
 
 import pytest
+from helpers import tar_of
 
 from schemas.errors import SourceError
 from schemas.families import MODELS
@@ -31,13 +30,7 @@ FUZZ_SAMPLE = ("muchmore", OPTIONS, [
 ])
 
 
-def _tar(path, members: dict[str, bytes]):
-    with tarfile.open(path, "w:gz") as tar:
-        for name, data in members.items():
-            info = tarfile.TarInfo(name)
-            info.size = len(data)
-            tar.addfile(info, io.BytesIO(data))
-    return path
+_tar = tar_of  # a .tar.gz
 
 
 def files(tmp_path, english=ENGLISH, german=GERMAN):

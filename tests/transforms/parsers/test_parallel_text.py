@@ -1,4 +1,5 @@
 import pytest
+from helpers import tar_of
 
 from schemas.errors import SourceError
 from schemas.families import MODELS
@@ -90,15 +91,7 @@ def test_a_pair_with_an_unknown_key_is_an_error(input_file):
         parse([input_file("a.en", EN)], {"pairs": [{"text_1": "a.en", "target": "a.fr"}]})
 
 
-def _tar_gz(path, members: dict[str, bytes]):
-    import io
-    import tarfile
-    with tarfile.open(path, "w:gz") as tar:
-        for name, data in members.items():
-            info = tarfile.TarInfo(name)
-            info.size = len(data)
-            tar.addfile(info, io.BytesIO(data))
-    return path
+_tar_gz = tar_of  # a .tar.gz
 
 
 ARCHIVE = {"archive": "nejm.tar.gz", "pairs": [
