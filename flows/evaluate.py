@@ -72,6 +72,10 @@ class EvaluationIncomplete(EvaluationFailed):
     """Some rows have no answer yet (the endpoint failed); rerun to ask for those only."""
 
 
+class PromptTooLong(Exception):
+    """A prompt that does not fit the context window even without demonstrations: not sent."""
+
+
 def slug(name: str) -> str:
     """A file-name-safe model name: `meta-llama/Llama-3-8B` -> `meta-llama--Llama-3-8B`."""
     text = re.sub(r"[^A-Za-z0-9._-]+", "-", name.replace("/", "--")).strip("-.")
@@ -83,14 +87,17 @@ def headline(scorer: str) -> str:
     return METRIC.get(scorer) or "rouge"
 
 
-def prompt_sha256(row: dict) -> str:
-    return hashlib.sha256(json.dumps(messages(row), ensure_ascii=False).encode()).hexdigest()
+def prompt_sha256(turns: list[dict]) -> str:
+    """What identifies a question asked: the messages sent."""
+    return hashlib.sha256(json.dumps(turns, ensure_ascii=False).encode()).hexdigest()
 
 
 # --- the rows to ask -------------------------------------------------------------------------------
 
-def benchmark_rows(build: Path, settings: list[str], tasks: list[str] | None, limit: int | None) -> pl.DataFrame:
-    """The benchmark rows of the chosen settings and tasks; with `limit`, the first N per (setting, task) by uid."""
+def benchmark_rows(build: Path, settings: list[str], tasks: list[str] | None, limit: int | None,
+                   seed: int | None = None) -> pl.DataFrame:
+    """The benchmark rows of the chosen settings and tasks; with `limit`, the first N per (setting, task) by uid,
+    or with `seed` too, by sha256(seed || uid): a seeded sample that another seed redraws."""
     unknown = sorted(set(settings) - set(SETTINGS))
     if unknown or not settings:
         raise EvaluationFailed(f"unknown setting(s) {unknown}: choose among {', '.join(SETTINGS)}")
@@ -106,14 +113,59 @@ def benchmark_rows(build: Path, settings: list[str], tasks: list[str] | None, li
     where = ["setting in (" + ", ".join(f"'{s}'" for s in settings) + ")"]
     if tasks:
         where.append("task in (" + ", ".join("'" + t.replace("'", "''") + "'" for t in tasks) + ")")
-    qualify = f"qualify row_number() over (partition by setting, task order by uid) <= {int(limit)}" if limit else ""
+    order = "uid" if seed is None else f"sha256('{int(seed)}' || uid), uid"
+    qualify = f"qualify row_number() over (partition by setting, task order by {order}) <= {int(limit)}" if limit else ""
     columns, rows = query(build, f"""
         select setting, task, category, level, uid, instruction, input, output, history from benchmark
         where {' and '.join(where)} {qualify} order by setting desc, task, uid""")
     if not rows:
         raise EvaluationFailed(f"no benchmark rows for settings {settings} and tasks {tasks or 'all'}")
-    frame = pl.DataFrame([dict(zip(columns, r)) for r in rows], infer_schema_length=None)
-    return frame.with_columns(prompt_sha256=pl.Series([prompt_sha256(r) for r in frame.iter_rows(named=True)]))
+    return pl.DataFrame([dict(zip(columns, r)) for r in rows], infer_schema_length=None)
+
+
+def generation_caps(rows: pl.DataFrame, max_tokens: int, by_category: dict[str, int] | None) -> pl.DataFrame:
+    """Each row's cap on new tokens: its category's in `by_category`, else `max_tokens`."""
+    caps = {str(k): int(v) for k, v in (by_category or {}).items()}
+    return rows.with_columns(max_tokens=pl.col("category").replace_strict(caps, default=max_tokens,
+                                                                          return_dtype=pl.Int64))
+
+
+def fit_prompts(rows: pl.DataFrame, count_tokens, context_window: int | None) -> pl.DataFrame:
+    """The messages each row sends, its prompt_sha256, its number of demonstrations (`shots`) and
+    prompt tokens.
+
+    With a context window (and `count_tokens`: messages -> tokens, the chat template applied), a
+    prompt that leaves fewer than the row's max_tokens free loses its demonstrations, earliest first,
+    until it fits; a row that does not fit even without them keeps its prompt and gets
+    `too_long` = True: it is recorded as an empty answer without asking (a model cannot answer it)."""
+    sent, shots, lengths, too_long = [], [], [], []
+    for row in rows.iter_rows(named=True):
+        turns = messages(row)
+        n = count_tokens(turns) if count_tokens else None
+        if context_window and n is not None:
+            budget = context_window - row["max_tokens"]
+            while n > budget and len(turns) > 1:
+                turns = turns[2:]  # one demonstration: a user turn and its assistant turn
+                n = count_tokens(turns)
+        sent.append(turns)
+        shots.append((len(turns) - 1) // 2)
+        lengths.append(n)
+        too_long.append(bool(context_window and n is not None and n > context_window - row["max_tokens"]))
+    digests = [prompt_sha256(t) for t in sent]
+    return rows.with_columns(messages=pl.Series(sent, dtype=pl.List(pl.Struct({"role": pl.Utf8, "content": pl.Utf8}))),
+                             prompt_sha256=pl.Series(digests), shots=pl.Series(shots, dtype=pl.Int64),
+                             prompt_tokens=pl.Series(lengths, dtype=pl.Int64), too_long=pl.Series(too_long))
+
+
+def token_counter(tokenizer: str | None):
+    """messages -> prompt tokens with a tokenizer's chat template (None without a tokenizer)."""
+    if not tokenizer:
+        return None
+    from transformers import AutoTokenizer
+
+    loaded = AutoTokenizer.from_pretrained(tokenizer)
+    return lambda turns: len(loaded.apply_chat_template(turns, tokenize=True, add_generation_prompt=True,
+                                                        return_dict=True)["input_ids"])
 
 
 def answered(path: Path) -> dict[tuple[str, str], dict]:
@@ -122,8 +174,13 @@ def answered(path: Path) -> dict[tuple[str, str], dict]:
 
 
 def unanswered(rows: pl.DataFrame, answers: dict) -> list[dict]:
-    return [r for r in rows.iter_rows(named=True)
-            if answers.get((r["setting"], r["uid"]), {}).get("prompt_sha256") != r["prompt_sha256"]]
+    """Rows without an answer to the same prompt under the same cap on new tokens."""
+    todo = []
+    for r in rows.iter_rows(named=True):
+        answer = answers.get((r["setting"], r["uid"]), {})
+        if answer.get("prompt_sha256") != r["prompt_sha256"] or answer.get("max_tokens", r["max_tokens"]) != r["max_tokens"]:
+            todo.append(r)
+    return todo
 
 
 # --- backends --------------------------------------------------------------------------------------
@@ -139,18 +196,20 @@ def _run_async(coroutine):
 
 
 async def ask_openai(rows: list[dict], path: Path, *, model: str, base_url: str | None, api_key: str,
-                     concurrency: int, timeout: float, retries: int, max_tokens: int, log) -> dict:
+                     concurrency: int, timeout: float, retries: int, log) -> dict:
     """Ask an OpenAI-compatible endpoint for each row, appending every answer to `path` as it arrives.
 
-    Returns {answered, rejected, failures}; after the first request that fails for good, no new request
-    is sent (the ones in flight finish and are kept)."""
+    Each row sends its `messages` with its `max_tokens`; a row marked `too_long` is recorded as an empty
+    answer without asking. Returns {answered, rejected, failures, seconds, completion_tokens}; after the
+    first request that fails for good, no new request is sent (the ones in flight finish and are kept)."""
     import openai
 
     client = openai.AsyncOpenAI(base_url=base_url, api_key=api_key, timeout=timeout, max_retries=retries)
     semaphore = asyncio.Semaphore(max(1, concurrency))
     stop = asyncio.Event()
-    counts = {"answered": 0, "rejected": 0, "failures": []}
+    counts = {"answered": 0, "rejected": 0, "failures": [], "completion_tokens": 0}
     every = max(1, len(rows) // 20)
+    began = time.monotonic()
 
     async def one(row: dict, f) -> None:
         async with semaphore:
@@ -158,14 +217,17 @@ async def ask_openai(rows: list[dict], path: Path, *, model: str, base_url: str 
                 return
             started = time.monotonic()
             try:
+                if row.get("too_long"):
+                    raise PromptTooLong(f"prompt of {row['prompt_tokens']} tokens leaves fewer than max_tokens "
+                                        f"{row['max_tokens']} free in the context window")
                 response = await client.chat.completions.create(
-                    model=model, messages=messages(row), temperature=0, max_tokens=max_tokens)
+                    model=model, messages=messages(row), temperature=0, max_tokens=row["max_tokens"])
                 choice = response.choices[0]
                 usage = response.usage
                 answer = {"prediction": choice.message.content or "", "finish_reason": choice.finish_reason,
                           "prompt_tokens": usage.prompt_tokens if usage else None,
                           "completion_tokens": usage.completion_tokens if usage else None}
-            except (openai.BadRequestError, openai.UnprocessableEntityError) as e:
+            except (openai.BadRequestError, openai.UnprocessableEntityError, PromptTooLong) as e:
                 answer = {"prediction": "", "finish_reason": "error", "error": f"{type(e).__name__}: {e}"[:1000]}
                 counts["rejected"] += 1
             except openai.APIError as e:
@@ -173,8 +235,9 @@ async def ask_openai(rows: list[dict], path: Path, *, model: str, base_url: str 
                 stop.set()
                 return
         record = {"setting": row["setting"], "uid": row["uid"], "task": row["task"], "output": row["output"], **answer,
-                  "prompt_sha256": row["prompt_sha256"], "model": model, "max_tokens": max_tokens,
-                  "seconds": round(time.monotonic() - started, 3)}
+                  "prompt_sha256": row["prompt_sha256"], "model": model, "max_tokens": row["max_tokens"],
+                  "shots": row["shots"], "seconds": round(time.monotonic() - started, 3)}
+        counts["completion_tokens"] += answer.get("completion_tokens") or 0
         f.write(json.dumps(record, ensure_ascii=False) + "\n")
         f.flush()
         counts["answered"] += 1
@@ -186,18 +249,35 @@ async def ask_openai(rows: list[dict], path: Path, *, model: str, base_url: str 
             await asyncio.gather(*(one(r, f) for r in rows))
     finally:
         await client.close()
+    counts["seconds"] = round(time.monotonic() - began, 3)
     return counts
 
 
-def ask_hf(rows: list[dict], path: Path, *, model: str, max_tokens: int, batch_size: int, log) -> dict:
-    """Generate in process with transformers (flows.gpu.generate) for a local model or adapter folder."""
+def ask_hf(rows: list[dict], path: Path, *, model: str, batch_size: int, log) -> dict:
+    """Generate in process with transformers (flows.gpu.generate) for a local model or adapter folder, one
+    pass per cap on new tokens; rows marked `too_long` are recorded as empty answers without asking."""
     from flows.gpu.generate import generate
 
-    prompts = [{"setting": r["setting"], "uid": r["uid"], "task": r["task"], "output": r["output"],
-                "prompt_sha256": r["prompt_sha256"], "messages": messages(r)} for r in rows]
-    result = generate(model, prompts, path, key=("setting", "uid", "prompt_sha256"),
-                      max_new_tokens=max_tokens, batch_size=batch_size, log=log.info)
-    return {"answered": result["asked"], "rejected": 0, "failures": []}
+    began = time.monotonic()
+    rejected = [r for r in rows if r.get("too_long")]
+    if rejected:
+        with open_for_append(path) as f:
+            for r in rejected:
+                f.write(json.dumps({**_answer_fields(r), "prediction": "", "finish_reason": "error",
+                                    "error": f"PromptTooLong: prompt of {r['prompt_tokens']} tokens"}) + "\n")
+    asked = 0
+    for cap in sorted({r["max_tokens"] for r in rows if not r.get("too_long")}):
+        prompts = [{**_answer_fields(r), "messages": messages(r)}
+                   for r in rows if r["max_tokens"] == cap and not r.get("too_long")]
+        asked += generate(model, prompts, path, key=("setting", "uid", "prompt_sha256", "max_tokens"),
+                          max_new_tokens=cap, batch_size=batch_size, log=log.info)["asked"]
+    tokens = sum(a.get("completion_tokens") or 0 for a in read_jsonl_tolerant(path)[-asked:]) if asked else 0
+    return {"answered": asked + len(rejected), "rejected": len(rejected), "failures": [],
+            "seconds": round(time.monotonic() - began, 3), "completion_tokens": tokens}
+
+
+def _answer_fields(row: dict) -> dict:
+    return {k: row[k] for k in ("setting", "uid", "task", "output", "prompt_sha256", "max_tokens", "shots")}
 
 
 # --- scoring and views -----------------------------------------------------------------------------
@@ -299,13 +379,27 @@ def report_markdown(info: dict, scores: pl.DataFrame, scorers: dict[str, str], p
                 for r in scores.iter_rows(named=True)]
     model_notes = "\n".join(f"- **{m.get('label', m['key'])}**: {m['name']}, {m['setting']}" for m in models)
     limit = f"at most {info['limit']} rows per task and setting" if info.get("limit") else "every benchmark row"
+    if info.get("limit") and info.get("seed") is not None:
+        limit += f" (drawn by sha256({info['seed']} || uid))"
+    caps = info.get("max_tokens_by_category") or {}
+    cap_text = f"at most {info['max_tokens']} new tokens" + (
+        " (" + ", ".join(f"{c} {n}" for c, n in sorted(caps.items())) + ", others " + str(info["max_tokens"]) + ")"
+        if caps else "")
+    speed = info.get("throughput")
+    speed_text = (f" This run: {speed['answered']} answers in {speed['seconds']:.0f} s, "
+                  f"{speed['questions_per_s']:.2f} questions/s, {speed['tokens_per_s']:.1f} generated tokens/s."
+                  if speed else "")
+    fit_text = ""
+    if info.get("context_window"):
+        fit_text = (f"\nContext window {info['context_window']} tokens: {info['demonstrations_dropped']} few-shot "
+                    f"prompt(s) lost demonstrations to fit, {info['too_long']} did not fit at all (empty answers).")
     chart = f"\n![Reported metric per category]({chart_name})\n" if chart_name else ""
     return f"""# MedINST32 evaluation: {info['model']}
 
 Build `{info['build_id']}`, backend `{info['backend']}`{f" at `{info['base_url']}`" if info.get('base_url') else ''},
-settings {', '.join(settings)}, {limit}; greedy decoding, at most {info['max_tokens']} new tokens.
+settings {', '.join(settings)}, {limit}; greedy decoding, {cap_text}.
 {info['rows']} rows: {info['asked']} asked in this run, {info['reused']} answered earlier
-(`{info['predictions']}`).
+(`{info['predictions']}`).{speed_text}{fit_text}
 
 Scores are MedINST's scorers (`transforms.scoring`), printed as the paper prints them: times 100,
 except BIOSSES (MSE, lower is better). The paper's numbers (Table 3) are for the full MedINST32
@@ -372,6 +466,16 @@ def write_chart(scores: pl.DataFrame, scorers: dict[str, str], published: dict, 
     return True
 
 
+def _throughput(outcome: dict) -> dict | None:
+    """Questions and generated tokens per second of wall time, over this run's answers."""
+    if not outcome["answered"] or not outcome["seconds"]:
+        return None
+    return {"answered": outcome["answered"], "seconds": outcome["seconds"],
+            "questions_per_s": outcome["answered"] / outcome["seconds"],
+            "completion_tokens": outcome["completion_tokens"],
+            "tokens_per_s": outcome["completion_tokens"] / outcome["seconds"]}
+
+
 def _artifact_key(text: str) -> str:
     return re.sub(r"[^a-z0-9-]+", "-", text.lower()).strip("-")[:80]
 
@@ -390,6 +494,10 @@ def evaluate(
     timeout: float = 120,
     retries: int = 3,
     max_tokens: int = 1024,
+    max_tokens_by_category: dict[str, int] | None = None,
+    seed: int | None = None,
+    context_window: int | None = None,
+    tokenizer: str | None = None,
     home: str | None = None,
     api_key_env: str = "OPENAI_API_KEY",
     name: str | None = None,
@@ -398,10 +506,18 @@ def evaluate(
 ) -> dict:
     """Evaluate `model` on the current build's MedINST32 benchmark (see the module's docstring).
 
-    `model` is the model name the endpoint serves (openai) or a local model/adapter folder (hf);
-    `name` labels it in the views, files and report (default: `model`). `limit`: the first N rows
-    per (setting, task), by uid. `batch_size`: the hf backend's generation batch. `spec`: the
-    benchmark spec the benchmark view was built with (default MedINST32's), for each task's scorer.
+    Args:
+        model: the model name the endpoint serves (openai) or a local model/adapter folder (hf).
+        name: labels the model in the views, files and report (default: `model`).
+        limit: at most N rows per (setting, task): the first by uid, or by sha256(seed || uid) with `seed`.
+        max_tokens: cap on new tokens per answer; `max_tokens_by_category` overrides it per category
+            (e.g. {"QA": 16, "NER": 128}). Each answer records its cap, and a new cap asks again.
+        context_window: the model's context in tokens; with `tokenizer` (default for hf: the model),
+            a few-shot prompt too long for it loses demonstrations, earliest first, until it fits
+            (each answer records its `shots`); a prompt that never fits is an empty answer.
+        batch_size: the hf backend's generation batch.
+        spec: the benchmark spec the benchmark view was built with (default MedINST32's), for each
+            task's scorer.
     """
     remember_run()  # for Ctrl-C (flows.interrupt)
     log = get_run_logger()
@@ -416,7 +532,16 @@ def evaluate(
     bench_spec = load_benchmark(Path(spec) if spec else MEDINST32)
     scorers = {t.task: t.scorer for t in bench_spec.tasks}
 
-    rows = benchmark_rows(build, settings, tasks, limit)
+    rows = benchmark_rows(build, settings, tasks, limit, seed)
+    rows = generation_caps(rows, max_tokens, max_tokens_by_category)
+    if context_window and not (tokenizer or backend == "hf"):
+        raise EvaluationFailed("context_window needs a tokenizer (a model folder or id) to count prompt tokens")
+    rows = fit_prompts(rows, token_counter(tokenizer or (model if backend == "hf" and context_window else None)),
+                       context_window)
+    fitted = rows.filter(pl.col("shots") < pl.col("history").list.len().fill_null(0)).height
+    if fitted:
+        log.info("%d few-shot prompt(s) lost demonstrations to fit the context window of %d tokens", fitted,
+                 context_window)
     unknown = sorted(set(rows["task"]) - set(scorers))
     if unknown:
         raise EvaluationFailed(f"task(s) without a scorer in {bench_spec.name}: {', '.join(unknown)}")
@@ -425,20 +550,24 @@ def evaluate(
     log.info("%s on build %s: %d rows (%d tasks, %s), %d to ask, %d answered earlier in %s", label, build.name,
              rows.height, rows["task"].n_unique(), ", ".join(settings), len(todo), rows.height - len(todo), path)
 
-    outcome = {"answered": 0, "rejected": 0, "failures": []}
+    outcome = {"answered": 0, "rejected": 0, "failures": [], "seconds": 0.0, "completion_tokens": 0}
     if todo and backend == "openai":
         api_key = os.environ.get(api_key_env)
         if not api_key and base_url is None:
             raise EvaluationFailed(f"no API key: set {api_key_env} (or give base_url for a local server)")
         outcome = _run_async(ask_openai(todo, path, model=model, base_url=base_url, api_key=api_key or "EMPTY",
-                                        concurrency=concurrency, timeout=timeout, retries=retries,
-                                        max_tokens=max_tokens, log=log))
+                                        concurrency=concurrency, timeout=timeout, retries=retries, log=log))
     elif todo:
         if base_url:
             log.warning("backend hf generates in process: base_url %s is not used", base_url)
-        outcome = ask_hf(todo, path, model=model, max_tokens=max_tokens, batch_size=batch_size, log=log)
+        outcome = ask_hf(todo, path, model=model, batch_size=batch_size, log=log)
     if outcome["rejected"]:
-        log.warning("%d request(s) rejected by the endpoint (recorded as empty answers)", outcome["rejected"])
+        log.warning("%d request(s) rejected by the endpoint or too long for the context (recorded as empty answers)",
+                    outcome["rejected"])
+    throughput = _throughput(outcome)
+    if throughput:
+        log.info("%d answer(s) in %.1f s: %.3f questions/s, %.1f generated tokens/s", outcome["answered"],
+                 outcome["seconds"], throughput["questions_per_s"], throughput["tokens_per_s"])
 
     answers = answered(path)
     left = unanswered(rows, answers)
@@ -462,8 +591,11 @@ def evaluate(
     chart = folder / "categories.png"
     drawn = write_chart(scores, scorers, published, settings, chart, label)
     info = {"model": label, "build_id": build.name, "backend": backend, "base_url": base_url if backend == "openai"
-            else None, "limit": limit, "max_tokens": max_tokens, "rows": rows.height,
-            "asked": outcome["answered"], "reused": rows.height - len(todo), "predictions": str(path)}
+            else None, "limit": limit, "seed": seed, "max_tokens": max_tokens,
+            "max_tokens_by_category": dict(max_tokens_by_category or {}), "context_window": context_window,
+            "demonstrations_dropped": fitted, "too_long": int(rows["too_long"].sum()), "rows": rows.height,
+            "asked": outcome["answered"], "reused": rows.height - len(todo), "predictions": str(path),
+            "throughput": throughput}
     markdown = report_markdown(info, scores, scorers, published, settings, chart.name if drawn else None)
     report = folder / "report.md"
     report.write_text(markdown, encoding="utf-8")

@@ -27,6 +27,7 @@ from prefect.artifacts import create_table_artifact
 from flows.gpu.finetune import DEFAULT_BASE_MODEL, FinetuneConfig
 from flows.interrupt import remember_run
 from flows.settings import resolve
+from transforms.sampling import seeded_order
 from warehouse.catalog import query, write_catalog, write_derived
 from warehouse.layout import current_build
 
@@ -95,6 +96,7 @@ def finetune(
     seed: int | None = None,
     merge: bool | None = None,
     limit: int | None = None,
+    sample: int | None = None,
     options: dict | None = None,
     prepare_only: bool = False,
     run_id: str | None = None,
@@ -104,8 +106,11 @@ def finetune(
 
     Settings come from FinetuneConfig's defaults, then the YAML `config` file, then `options` (any
     other FinetuneConfig field: lora_dropout, warmup, logging_steps, save_steps, bf16, ...), then
-    the arguments given here. Returns {run_id, folder, config, data_sha256, rows} and, unless
-    prepare_only, what run.json records (loss curve, steps, train loss, adapter, merged, seconds).
+    the arguments given here. `sample`: train on N rows of the mixture drawn by sha256(seed || uid)
+    (the seed of the run, default 42), so that a short run still sees every task of the mixture in
+    its share (`limit` takes the first N rows, which are ordered by task). Returns {run_id, folder,
+    config, data_sha256, rows} and, unless prepare_only, what run.json records (loss curve, steps,
+    train loss, adapter, merged, seconds).
     """
     remember_run()  # for Ctrl-C (flows.interrupt)
     log = get_run_logger()
@@ -124,7 +129,9 @@ def finetune(
              "merge": merge, "limit": limit}
     values.update({k: v for k, v in given.items() if v is not None})
     values.setdefault("base_model", DEFAULT_BASE_MODEL)
-    run_id = run_id or _run_id(mixture, {**values, "build": build.name})
+    if sample:
+        rows = seeded_order(rows, int(values.get("seed", FinetuneConfig.seed))).head(sample).sort("task", "uid")
+    run_id = run_id or _run_id(mixture, {**values, "build": build.name, "sample": sample})
     folder = settings.home / "runs" / run_id
     folder.mkdir(parents=True, exist_ok=True)
     data = folder / "train.parquet"

@@ -37,20 +37,29 @@ class _BoundServer(SubprocessASGIServer):
     its own: a Ctrl-C at the terminal reaches the command, which marks its run cancelled (flows.interrupt)
     while the server still answers, and the server dies with the command."""
 
+    while_starting = None  # called once, right after the process is spawned, before waiting for it
+
     def _run_uvicorn_command(self) -> subprocess.Popen:
         popen = subprocess.Popen
         subprocess.Popen = functools.partial(popen, preexec_fn=_dies_with(os.getpid()), start_new_session=True)
         try:
-            return super()._run_uvicorn_command()
+            process = super()._run_uvicorn_command()
         finally:
             subprocess.Popen = popen
+        work, self.while_starting = self.while_starting, None
+        if work is not None:
+            work()
+        return process
 
 
-def bind_temporary_server(say=None) -> None:
+def bind_temporary_server(say=None, while_starting=None) -> None:
     """Start the temporary server now, if this process would use one. Call it from the main thread:
     the kernel signals the child when the *thread* that started it ends. `say(text)` is told before
-    and after (it takes seconds)."""
+    and after (it takes seconds); `while_starting()` runs in this thread while the server's process
+    boots (e.g. the imports the command needs next), or at once when no server is started."""
     if PREFECT_API_URL.value() or not sys.platform.startswith("linux"):
+        if while_starting is not None:
+            while_starting()
         return
     started = time.monotonic()
     if say:
@@ -58,6 +67,7 @@ def bind_temporary_server(say=None) -> None:
     # SubprocessASGIServer keeps one instance per port: Prefect's own `SubprocessASGIServer()` in
     # get_client() then returns this one, already running.
     server = _BoundServer()
+    server.while_starting = while_starting
     server.start()
     if say:
         say(f"temporary Prefect server ready at {server.address} in {time.monotonic() - started:.1f} s")

@@ -9,6 +9,7 @@ their flow runs (scheduled ones and those started from the UI, `prefect deployme
     export/medinst      on demand (format and out are required parameters)
     finetune/medinst    on demand, when flows/finetune.py exists and imports
     evaluate/medinst    on demand, when flows/evaluate.py exists and imports
+    study/medinst       on demand, when flows/study.py exists and imports
 
 Parameters are typed by the flows' signatures (Prefect derives each deployment's parameter schema
 from them) and the server rejects a run whose parameters do not fit (enforce_parameter_schema).
@@ -32,7 +33,7 @@ DEPLOYMENT = "medinst"  # every flow's deployment has this name: build/medinst, 
 DEFAULT_CRON = "0 3 * * 1"  # Mondays at 03:00
 DEFAULT_TIMEZONE = "UTC"
 TAGS = ["medinst"]
-OPTIONAL_FLOWS = ("finetune", "evaluate")  # modules flows/<name>.py with a flow of that name
+OPTIONAL_FLOWS = ("finetune", "evaluate", "study")  # modules flows/<name>.py with a flow of that name
 UNSCHEDULED = {"", "none", "off"}
 
 

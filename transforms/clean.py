@@ -75,6 +75,10 @@ def repair(rows: pl.DataFrame) -> tuple[pl.DataFrame, dict[str, int]]:
     rows, counts["html_entities"] = _by_function(rows, HTML_ENTITY, _unescape_html)
     for rule, expr in (("nul_removed", lambda c: pl.col(c).str.replace_all("\x00", "", literal=True)),
                        ("whitespace_trimmed", lambda c: pl.col(c).str.strip_chars())):
+        if rule == "nul_removed" and not rows.select(
+                pl.any_horizontal(pl.col(c).str.contains("\x00", literal=True) for c in COLUMNS).any()).item():
+            counts[rule] = 0  # the common case: a search instead of a copy of every text
+            continue
         fixed = rows.with_columns(expr(c) for c in COLUMNS)
         counts[rule], rows = _changed(rows, fixed), fixed
     return rows, counts

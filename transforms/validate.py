@@ -20,9 +20,10 @@ def empty_quarantine() -> pl.DataFrame:
 
 def partition(
     frame: pl.DataFrame, model: type[pa.DataFrameModel], *, source: str, task: str | None, stage: str,
-    file_col: str = "source_file", line_col: str = "source_line", id_col: str = "id",
+    file_col: str = "source_file", line_col: str = "source_line", id_col: str = "id", task_col: str | None = None,
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """(valid rows, quarantine rows). Schema-level failures (a wrong column or type) are bugs and raise."""
+    """(valid rows, quarantine rows). Schema-level failures (a wrong column or type) are bugs and raise.
+    `task_col`: the column naming each row's task, for rows of several tasks (else every row's is `task`)."""
     try:
         model.validate(frame.select(list(model.to_schema().columns)), lazy=True)
         return frame, empty_quarantine()
@@ -40,7 +41,7 @@ def partition(
     bad = indexed.join(reasons, on="_row", how="inner")
     quarantine = bad.select(
         source=pl.lit(source),
-        task=pl.lit(task, dtype=pl.Utf8),
+        task=pl.col(task_col).cast(pl.Utf8) if task_col else pl.lit(task, dtype=pl.Utf8),
         stage=pl.lit(stage),
         reason=pl.col("reason"),
         file=pl.col(file_col) if file_col in frame.columns else pl.lit(None, pl.Utf8),

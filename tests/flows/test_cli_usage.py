@@ -92,7 +92,8 @@ def test_version_and_examples_in_every_command_s_help(capsys):
         main(["--version"])
     assert done.value.code == 0
     assert capsys.readouterr().out.startswith("medinst ")
-    for command in ("build", "sources", "benchmark", "export", "score", "finetune", "evaluate", "sql", "serve"):
+    for command in ("build", "sources", "benchmark", "export", "score", "finetune", "evaluate", "study", "sql",
+                    "serve"):
         with pytest.raises(SystemExit):
             main([command, "--help"])
         assert "example" in capsys.readouterr().out, command

@@ -4,13 +4,9 @@ and the evaluate flow against it; plus resumption against a stub OpenAI-compatib
 
 import json
 import os
-import signal
-import socket
 import subprocess
 import sys
 import threading
-import time
-import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -25,7 +21,8 @@ from flows.benchmark import benchmark  # noqa: E402
 from flows.build import build  # noqa: E402
 from flows.evaluate import EvaluationIncomplete, evaluate  # noqa: E402
 from flows.finetune import finetune  # noqa: E402
-from flows.gpu.data import sha256_file  # noqa: E402
+from flows.gpu.data import messages, sha256_file  # noqa: E402
+from flows.local_server import local_server  # noqa: E402
 from warehouse.catalog import query  # noqa: E402
 from warehouse.layout import current_build  # noqa: E402
 
@@ -47,12 +44,6 @@ CHAT_TEMPLATE = (
 
 def sql(home: Path, text: str) -> list[tuple]:
     return query(current_build(home), text)[1]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -103,35 +94,9 @@ def run(home, tiny_model) -> dict:
 
 @pytest.fixture(scope="module")
 def served(run):
-    """`transformers serve` on the merged model, in its own process group, killed with it."""
-    port = free_port()
-    log = open(Path(run["folder"]) / "serve.log", "w")
-    process = subprocess.Popen(
-        [str(Path(sys.executable).parent / "transformers"), "serve", run["merged"], "--device", "cpu",
-         "--port", str(port), "--host", "127.0.0.1"],
-        stdout=log, stderr=subprocess.STDOUT, start_new_session=True, env=os.environ.copy())
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=2):
-                    break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("transformers serve did not come up: "
-                                       + (Path(run["folder"]) / "serve.log").read_text()[-2000:]) from None
-                time.sleep(0.25)
-        yield f"http://127.0.0.1:{port}/v1"
-    finally:
-        try:
-            os.killpg(process.pid, signal.SIGTERM)
-            process.wait(timeout=15)
-        except ProcessLookupError:
-            pass
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
-        log.close()
+    """`transformers serve` on the merged model (flows.local_server), in its own process group, killed with it."""
+    with local_server(run["merged"], Path(run["folder"]) / "serve.log") as base_url:
+        yield base_url
 
 
 def test_finetune_trains_merges_and_records_the_run(home, run):
@@ -322,3 +287,78 @@ def test_gpu_entry_points_run_without_the_pipeline(home, tiny_model, tmp_path):
     assert [a["uid"] for a in answers] == [rows[0]["uid"], *sorted(a["uid"] for a in answers[1:])]
     assert len(answers) == 3 and answers[0]["prediction"] == "kept"
     assert all(a["finish_reason"] in ("stop", "length") and a["completion_tokens"] <= 4 for a in answers[1:])
+
+
+def test_caps_per_category_are_sent_recorded_and_a_new_cap_asks_again(home, stub):
+    def run(caps):
+        return evaluate(model="stub-capped", base_url=stub.url, settings=["zero-shot"], tasks=["BIOSSES", "MedQA"],
+                        limit=2, concurrency=1, retries=0, max_tokens=64, max_tokens_by_category=caps, home=str(home))
+
+    result = run({"STS": 4})
+    assert result["asked"] == 4 and result["max_tokens_by_category"] == {"STS": 4}
+    sent = sorted(r["max_tokens"] for r in stub.requests)
+    assert sent == [4, 4, 64, 64]  # BIOSSES is STS; MedQA (QA) keeps the default
+    lines = [json.loads(line) for line in Path(result["predictions"]).read_text().splitlines()]
+    assert sorted((a["task"], a["max_tokens"]) for a in lines) == [("BIOSSES", 4)] * 2 + [("MedQA", 64)] * 2
+    assert result["throughput"]["answered"] == 4 and result["throughput"]["questions_per_s"] > 0
+    assert "at most 64 new tokens (STS 4, others 64)" in Path(result["report"]).read_text()
+    assert run({"STS": 4})["asked"] == 0
+    assert run({"STS": 8})["asked"] == 2 and sorted(r["max_tokens"] for r in stub.requests[4:]) == [8, 8]
+
+
+def test_a_seeded_limit_draws_its_own_rows(home):
+    import hashlib
+
+    from flows.evaluate import benchmark_rows
+
+    build = current_build(home)
+    uids = [u for (u,) in sql(home, "select uid from benchmark where setting = 'zero-shot' and task = 'MedQA'")]
+    for seed in (1, 2):
+        drawn = benchmark_rows(build, ["zero-shot"], ["MedQA"], 3, seed)["uid"].to_list()
+        expected = sorted(uids, key=lambda u: (hashlib.sha256(f"{seed}{u}".encode()).hexdigest(), u))[:3]
+        assert drawn == sorted(expected)
+    assert benchmark_rows(build, ["zero-shot"], ["MedQA"], 3)["uid"].to_list() == sorted(uids)[:3]
+    assert benchmark_rows(build, ["zero-shot"], ["MedQA"], 3, 1)["uid"].to_list() \
+        != benchmark_rows(build, ["zero-shot"], ["MedQA"], 3, 2)["uid"].to_list()
+
+
+def test_few_shot_prompts_lose_demonstrations_to_fit_the_context_window(home, stub, tiny_model):
+    from transformers import AutoTokenizer
+
+    tokenizer = AutoTokenizer.from_pretrained(str(tiny_model))
+
+    def tokens(turns):
+        return len(tokenizer.apply_chat_template(turns, tokenize=True, add_generation_prompt=True,
+                                                 return_dict=True)["input_ids"])
+
+    rows = sql(home, "select instruction, input, history from benchmark where setting = 'few-shot' and "
+                     "task = 'MedQA' order by uid limit 3")
+    full = [tokens(messages({"instruction": i, "input": x, "history": h})) for i, x, h in rows]
+    last = [tokens(messages({"instruction": i, "input": x, "history": h[1:]})) for i, x, h in rows]
+    bare = [tokens(messages({"instruction": i, "input": x, "history": []})) for i, x, _ in rows]
+    assert all(f > one > b for f, one, b in zip(full, last, bare))
+    # A window that fits every bare question with 8 tokens to spare, but no full few-shot prompt.
+    window = max(bare) + 8
+    assert window < min(full)
+    result = evaluate(model="stub-fitted", base_url=stub.url, settings=["few-shot"], tasks=["MedQA"], limit=3,
+                      concurrency=1, retries=0, max_tokens=8, context_window=window, tokenizer=str(tiny_model),
+                      home=str(home))
+    assert result["asked"] == 3 and result["demonstrations_dropped"] == 3 and result["too_long"] == 0
+    lines = {a["uid"]: a for a in map(json.loads, Path(result["predictions"]).read_text().splitlines())}
+    for request in stub.requests:
+        assert tokens(request["messages"]) <= window - 8
+        assert request["messages"][-1]["role"] == "user" and len(request["messages"]) % 2 == 1
+    assert all(a["shots"] < 2 for a in lines.values())
+    assert f"Context window {window} tokens: 3 few-shot prompt(s) lost demonstrations" \
+        in Path(result["report"]).read_text()
+
+    # A window too small even for the bare question: not sent, recorded as an empty answer, scored as wrong.
+    asked = len(stub.requests)
+    result = evaluate(model="stub-too-small", base_url=stub.url, settings=["zero-shot"], tasks=["MedQA"], limit=2,
+                      concurrency=1, retries=0, max_tokens=8, context_window=16, tokenizer=str(tiny_model),
+                      home=str(home))
+    assert len(stub.requests) == asked and result["too_long"] == 2 and result["asked"] == 2
+    answers = [json.loads(line) for line in Path(result["predictions"]).read_text().splitlines()]
+    assert {(a["prediction"], a["finish_reason"]) for a in answers} == {("", "error")}
+    assert all(a["error"].startswith("PromptTooLong: prompt of ") for a in answers)
+    assert sql(home, "select value from scores where model = 'stub-too-small' and metric = 'em'") == [(0.0,)]
