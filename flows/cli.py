@@ -267,13 +267,16 @@ def _evaluate(args) -> int:
 
 
 def _study(args) -> int:
+    from flows.evaluate import EvaluationFailed
+    from flows.finetune import FinetuneFailed
+    from flows.local_server import ServerFailed
     from flows.study import StudyFailed, study
 
     try:
         result = study(limit=args.limit, seed=args.seed, settings=args.settings, tasks=args.tasks,
                        max_steps=args.max_steps, batch_size=args.batch_size, learning_rate=args.learning_rate,
                        concurrency=args.concurrency, home=args.home)
-    except StudyFailed as e:
+    except (StudyFailed, ServerFailed, EvaluationFailed, FinetuneFailed) as e:  # a rerun resumes where it stopped
         print(f"medinst study failed: {e}", file=sys.stderr)
         return 1
     for setting, v in result["verdict"].items():

@@ -332,7 +332,10 @@ def study(
     log = get_run_logger()
     settings = list(settings)
     gguf = packaged_gguf()
-    where = resolve(home=home).home
+    resolved = resolve(home=home)
+    if resolved.url:  # the model, the server's weights and the trainer's checkpoints are local files
+        raise StudyFailed(f"the study needs a local home, not {resolved.url}: give --home a folder")
+    where = resolved.home
     caps = {**CAPS, **(caps or {})}
     parameters = {"limit": limit, "seed": seed, "settings": settings, "tasks": tasks, "max_steps": max_steps,
                   "batch_size": batch_size, "learning_rate": learning_rate, "lora_r": lora_r,
