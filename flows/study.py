@@ -35,6 +35,7 @@ from flows.benchmark import MEDINST32, benchmark
 from flows.build import build as build_flow
 from flows.evaluate import SCORES_SCHEMA, _fmt, _table, evaluate, headline_table, load_published, slug
 from flows.finetune import RUNS_SCHEMA, finetune, read_view
+from flows.gpu.data import sha256_file
 from flows.interrupt import remember_run
 from flows.local_server import local_server
 from flows.settings import resolve
@@ -72,17 +73,11 @@ def packaged_gguf() -> Path:
     return path
 
 
-def _sha256(path: Path) -> str:
-    from flows.gpu.data import sha256_file
-
-    return sha256_file(path)
-
-
 def prepare_model(gguf: Path, folder: Path, log) -> Path:
     """The GGUF dequantised into a float32 transformers folder, once: a marker records the GGUF's sha256,
     and the folder appears in one rename when complete."""
     marker = folder / "converted-from.json"
-    digest = _sha256(gguf)
+    digest = sha256_file(gguf)
     if marker.is_file() and json.loads(marker.read_text()).get("sha256") == digest:
         return folder
     import torch

@@ -7,7 +7,6 @@ bounded and every process started here is stopped by its process group, also whe
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -22,6 +21,7 @@ from prefect.deployments import run_deployment
 from prefect.exceptions import PrefectHTTPStatusError
 from prefect.settings import PREFECT_API_URL, temporary_settings
 
+from flows.local_server import free_port
 from flows.serve import DEFAULT_CRON, DEPLOYMENT
 from warehouse.catalog import query
 from warehouse.layout import current_build
@@ -32,12 +32,6 @@ SERVER_START_S = 120  # a cold start runs the database migrations
 SERVE_START_S = 60
 RUN_S = 240
 pytestmark = pytest.mark.integration
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def wait_for(what: str, check, timeout: float, proc: subprocess.Popen | None = None, log: Path | None = None):
